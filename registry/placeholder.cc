@@ -1,0 +1,1 @@
+// Placeholder translation unit until this folder's issue lands.
