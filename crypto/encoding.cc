@@ -1,0 +1,209 @@
+#include "crypto/encoding.h"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace certledger::crypto {
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kB58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+std::array<int8_t, 256> ReverseTable(const char* alphabet) {
+  std::array<int8_t, 256> t;
+  t.fill(-1);
+  for (int i = 0; alphabet[i] != '\0'; ++i) t[static_cast<uint8_t>(alphabet[i])] = int8_t(i);
+  return t;
+}
+
+const std::array<int8_t, 256>& B64Rev() {
+  static const auto t = ReverseTable(kB64);
+  return t;
+}
+const std::array<int8_t, 256>& B64UrlRev() {
+  static const auto t = ReverseTable(kB64Url);
+  return t;
+}
+const std::array<int8_t, 256>& B58Rev() {
+  static const auto t = ReverseTable(kB58);
+  return t;
+}
+
+std::string Base64EncodeWith(std::string_view in, const char* alphabet, bool pad) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  const auto* p = reinterpret_cast<const uint8_t*>(in.data());
+  for (; i + 3 <= in.size(); i += 3) {
+    uint32_t v = (uint32_t(p[i]) << 16) | (uint32_t(p[i + 1]) << 8) | p[i + 2];
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    out += alphabet[v & 63];
+  }
+  size_t rest = in.size() - i;
+  if (rest == 1) {
+    uint32_t v = uint32_t(p[i]) << 16;
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    if (pad) out += "==";
+  } else if (rest == 2) {
+    uint32_t v = (uint32_t(p[i]) << 16) | (uint32_t(p[i + 1]) << 8);
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    if (pad) out += '=';
+  }
+  return out;
+}
+
+// Decodes unpadded base64 text (padding already stripped and checked).
+bool Base64DecodeBody(std::string_view in, const std::array<int8_t, 256>& rev, std::string* out) {
+  if (in.size() % 4 == 1) return false;
+  out->clear();
+  out->reserve(in.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int8_t v = rev[static_cast<uint8_t>(c)];
+    if (v < 0) return false;
+    acc = (acc << 6) | uint32_t(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  // RFC 4648 section 3.5: the leftover bits must be zero (canonical encoding).
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string HexEncode(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char b : bytes) {
+    out += kHexDigits[b >> 4];
+    out += kHexDigits[b & 15];
+  }
+  return out;
+}
+
+Result<std::string> HexDecode(std::string_view text) {
+  auto nib = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (text.size() % 2 != 0) {
+    return Status::InvalidArgument("encoding.bad-hex", "hex text must have an even length");
+  }
+  std::string out;
+  out.reserve(text.size() / 2);
+  for (size_t i = 0; i < text.size(); i += 2) {
+    int hi = nib(text[i]), lo = nib(text[i + 1]);
+    if (hi < 0 || lo < 0) {
+      return Status::InvalidArgument("encoding.bad-hex", "invalid hex digit");
+    }
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes) { return Base64EncodeWith(bytes, kB64, true); }
+
+Result<std::string> Base64Decode(std::string_view text) {
+  auto bad = [] {
+    return Status::InvalidArgument("encoding.bad-base64", "invalid base64 (RFC 4648 section 4)");
+  };
+  if (text.size() % 4 != 0) return bad();
+  size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  std::string out;
+  if (!Base64DecodeBody(text.substr(0, text.size() - pad), B64Rev(), &out)) return bad();
+  return out;
+}
+
+std::string Base64UrlEncode(std::string_view bytes) {
+  return Base64EncodeWith(bytes, kB64Url, false);
+}
+
+Result<std::string> Base64UrlDecode(std::string_view text) {
+  std::string out;
+  if (!Base64DecodeBody(text, B64UrlRev(), &out)) {
+    return Status::InvalidArgument("encoding.bad-base64url",
+                                   "invalid base64url (RFC 4648 section 5, no padding)");
+  }
+  return out;
+}
+
+std::string Base58Encode(std::string_view bytes) {
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  size_t zeros = 0;
+  while (zeros < bytes.size() && p[zeros] == 0) ++zeros;
+  // log(256)/log(58) ~= 1.365; digits stored little-endian in base 58.
+  std::vector<uint8_t> digits((bytes.size() - zeros) * 138 / 100 + 1);
+  size_t len = 0;
+  for (size_t i = zeros; i < bytes.size(); ++i) {
+    uint32_t carry = p[i];
+    size_t j = 0;
+    for (; j < len || carry != 0; ++j) {
+      if (j < len) carry += uint32_t(digits[j]) << 8;
+      digits[j] = uint8_t(carry % 58);
+      carry /= 58;
+    }
+    len = j;
+  }
+  std::string out(zeros, '1');
+  for (size_t j = len; j-- > 0;) out += kB58[digits[j]];
+  return out;
+}
+
+Result<std::string> Base58Decode(std::string_view text) {
+  size_t ones = 0;
+  while (ones < text.size() && text[ones] == '1') ++ones;
+  std::vector<uint8_t> bytes(text.size() * 733 / 1000 + 1);  // log(58)/log(256)
+  size_t len = 0;
+  for (size_t i = ones; i < text.size(); ++i) {
+    int8_t v = B58Rev()[static_cast<uint8_t>(text[i])];
+    if (v < 0) {
+      return Status::InvalidArgument("encoding.bad-base58",
+                                     "invalid base58btc character at offset " + std::to_string(i));
+    }
+    uint32_t carry = uint32_t(v);
+    size_t j = 0;
+    for (; j < len || carry != 0; ++j) {
+      if (j < len) carry += uint32_t(bytes[j]) * 58;
+      bytes[j] = uint8_t(carry & 0xff);
+      carry >>= 8;
+    }
+    len = j;
+  }
+  std::string out(ones, '\0');
+  for (size_t j = len; j-- > 0;) out += static_cast<char>(bytes[j]);
+  return out;
+}
+
+std::string MultibaseEncode(Multibase base, std::string_view bytes) {
+  if (base == Multibase::kBase58Btc) return "z" + Base58Encode(bytes);
+  return "u" + Base64UrlEncode(bytes);
+}
+
+Result<std::string> MultibaseDecode(std::string_view text) {
+  if (text.empty()) {
+    return Status::InvalidArgument("encoding.bad-multibase", "empty multibase string");
+  }
+  if (text[0] == 'z') return Base58Decode(text.substr(1));
+  if (text[0] == 'u') return Base64UrlDecode(text.substr(1));
+  return Status::InvalidArgument(
+      "encoding.bad-multibase",
+      std::string("unsupported multibase prefix '") + text[0] + "' (expected 'z' or 'u')");
+}
+
+}  // namespace certledger::crypto
