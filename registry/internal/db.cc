@@ -1,0 +1,216 @@
+#include "registry/internal/db.h"
+
+#include <filesystem>
+
+#include <sqlite3.h>
+
+#include "registry/internal/schema.h"
+
+namespace certledger::registry::internal {
+namespace {
+
+// 'CLGR': marks the SQLite file as a certledger registry (PRAGMA application_id).
+constexpr int kApplicationId = 0x434c4752;
+
+std::unique_ptr<SQLite::Database> OpenConnection(const std::string& path, bool create,
+                                                 int busy_timeout_ms) {
+  int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX;
+  if (create) flags |= SQLite::OPEN_CREATE;
+  auto db = std::make_unique<SQLite::Database>(path, flags, busy_timeout_ms);
+  // Durability: a committed transaction survives power loss (WAL + FULL).
+  db->exec("PRAGMA journal_mode = WAL");
+  db->exec("PRAGMA synchronous = FULL");
+  db->exec("PRAGMA foreign_keys = ON");
+  db->exec("PRAGMA temp_store = MEMORY");
+  return db;
+}
+
+}  // namespace
+
+SQLite::Statement& Conn::Prepare(const std::string& sql) {
+  auto it = stmts_.find(sql);
+  if (it == stmts_.end()) {
+    it = stmts_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+  } else {
+    it->second->reset();
+    it->second->clearBindings();
+  }
+  return *it->second;
+}
+
+void Conn::ResetAll() {
+  for (auto& [sql, stmt] : stmts_) stmt->reset();
+}
+
+Status Db::FromException(const std::exception& e) {
+  if (const auto* se = dynamic_cast<const SQLite::Exception*>(&e)) {
+    int code = se->getErrorCode() & 0xff;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+      return Status::Unavailable("db.busy", "the registry database is busy; retry shortly");
+    }
+    if (code == SQLITE_CONSTRAINT) {
+      return Status::AlreadyExists("db.constraint",
+                                   std::string("a uniqueness rule was violated: ") + se->what());
+    }
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+      return Status::DataLoss("db.corrupt", std::string("database corrupt: ") + se->what());
+    }
+    if (code == SQLITE_FULL || code == SQLITE_IOERR) {
+      return Status::Unavailable("db.io", std::string("database I/O error: ") + se->what());
+    }
+  }
+  return Status::Internal("db.error", std::string("database error: ") + e.what());
+}
+
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& options) {
+  bool exists = std::filesystem::exists(path);
+  if (!exists && !options.create) {
+    return Status::NotFound(
+        "db.missing", "no registry database at " + path + "; create one with `certledger init`");
+  }
+  std::unique_ptr<Db> db(new Db(path, options));
+  try {
+    auto conn = OpenConnection(path, options.create, options.busy_timeout_ms);
+    int app_id = conn->execAndGet("PRAGMA application_id").getInt();
+    if (exists && app_id != kApplicationId && app_id != 0) {
+      return Status::DataLoss("db.corrupt", path + " is not a certledger registry database");
+    }
+    db->writer_ = std::make_unique<Conn>(std::move(conn));
+    if (app_id == 0) {
+      if (!options.create) {
+        return Status::DataLoss("db.corrupt", path + " is not a certledger registry database");
+      }
+      db->writer_->Exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+    }
+    CERTLEDGER_RETURN_IF_ERROR(Migrate(*db->writer_));
+  } catch (const std::exception& e) {
+    return FromException(e);
+  }
+  return db;
+}
+
+Db::~Db() = default;
+
+void Db::RunGroup(std::vector<Pending*>& group) {
+  Conn& c = *writer_;
+  try {
+    c.Exec("BEGIN IMMEDIATE");
+  } catch (const std::exception& e) {
+    Status s = FromException(e);
+    for (auto* p : group) p->result = s;
+    return;
+  }
+  for (auto* p : group) {
+    Status st;
+    try {
+      c.Exec("SAVEPOINT w");
+      st = (*p->fn)(c);
+      c.ResetAll();
+      if (st.ok()) {
+        c.Exec("RELEASE w");
+      } else {
+        c.Exec("ROLLBACK TO w");
+        c.Exec("RELEASE w");
+      }
+    } catch (const std::exception& e) {
+      st = FromException(e);
+      try {
+        c.ResetAll();
+        c.Exec("ROLLBACK TO w");
+        c.Exec("RELEASE w");
+      } catch (const std::exception&) {
+        // The outer transaction is unusable; fall through to COMMIT, which fails.
+      }
+    }
+    p->result = std::move(st);
+  }
+  // A crash before COMMIT returns leaves none of the group's changes; nobody
+  // has been acknowledged yet.
+  try {
+    c.Exec("COMMIT");
+  } catch (const std::exception& e) {
+    Status s = FromException(e);
+    try {
+      c.Exec("ROLLBACK");
+    } catch (const std::exception&) {
+    }
+    for (auto* p : group) {
+      if (p->result.ok()) p->result = s;
+    }
+  }
+}
+
+Status Db::Write(const WriteFn& fn) {
+  Pending me{&fn, Status(), false};
+  std::unique_lock<std::mutex> lk(write_mu_);
+  queue_.push_back(&me);
+  while (!me.done) {
+    if (!leader_active_) {
+      // Become the leader: take everything queued so far into one transaction.
+      leader_active_ = true;
+      std::vector<Pending*> group;
+      while (!queue_.empty() && static_cast<int>(group.size()) < options_.max_group) {
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+      lk.unlock();
+      RunGroup(group);
+      lk.lock();
+      for (auto* p : group) p->done = true;
+      leader_active_ = false;
+      write_cv_.notify_all();
+    } else {
+      write_cv_.wait(lk);
+    }
+  }
+  return me.result;
+}
+
+Status Db::Read(const ReadFn& fn) {
+  std::unique_ptr<Conn> conn;
+  {
+    std::unique_lock<std::mutex> lk(read_mu_);
+    if (!readers_.empty()) {
+      conn = std::move(readers_.back());
+      readers_.pop_back();
+    }
+  }
+  Status st;
+  try {
+    if (!conn) {
+      conn = std::make_unique<Conn>(OpenConnection(path_, false, options_.busy_timeout_ms));
+    }
+    conn->Exec("BEGIN");
+    try {
+      st = fn(*conn);
+    } catch (const std::exception& e) {
+      st = FromException(e);
+    }
+    conn->ResetAll();
+    conn->Exec("COMMIT");
+  } catch (const std::exception& e) {
+    st = FromException(e);
+    conn.reset();  // Drop a broken connection.
+  }
+  if (conn) {
+    std::unique_lock<std::mutex> lk(read_mu_);
+    if (static_cast<int>(readers_.size()) < options_.reader_connections) {
+      readers_.push_back(std::move(conn));
+    }
+  }
+  return st;
+}
+
+Status Db::Backup(const std::string& dest) {
+  try {
+    auto src = OpenConnection(path_, false, options_.busy_timeout_ms);
+    src->backup(dest.c_str(), SQLite::Database::Save);
+    SQLite::Database out(dest, SQLite::OPEN_READWRITE);
+    out.exec("PRAGMA journal_mode = DELETE");
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return FromException(e).Annotate("backup to " + dest);
+  }
+}
+
+}  // namespace certledger::registry::internal

@@ -1,0 +1,115 @@
+// The registry's SQLite storage: one writer connection with group commit and a
+// pool of reader connections (WAL snapshots). Internal to registry/: the only
+// header that exposes SQLiteCpp types, included by registry .cc files only.
+//
+// Thread-safety: Db is thread-safe. Write() may be called from any number of
+// threads; concurrent calls are batched into one transaction (group commit):
+// each closure runs inside its own SAVEPOINT, so a failing closure is rolled
+// back alone while the others commit. Write() returns only after COMMIT with
+// `PRAGMA synchronous = FULL`, i.e. once the change is durable.
+#ifndef CERTLEDGER_REGISTRY_INTERNAL_DB_H_
+#define CERTLEDGER_REGISTRY_INTERNAL_DB_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "crypto/status.h"
+
+namespace certledger::registry::internal {
+
+// One SQLite connection with a cache of prepared statements.
+// Not thread-safe: owned by one thread at a time (Db hands it out).
+class Conn {
+ public:
+  explicit Conn(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+  SQLite::Database& db() { return *db_; }
+  // A cached, reset statement for `sql` (bindings cleared).
+  SQLite::Statement& Prepare(const std::string& sql);
+  void Exec(const std::string& sql) { db_->exec(sql); }
+  // Resets every cached statement (ends pending reads before COMMIT).
+  void ResetAll();
+
+ private:
+  std::unique_ptr<SQLite::Database> db_;
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> stmts_;
+};
+
+struct DbOptions {
+  // Create the file and schema when missing (only `certledger init` does).
+  bool create = false;
+  // Readers kept open for concurrent reads.
+  int reader_connections = 4;
+  // Most write closures folded into one transaction.
+  int max_group = 256;
+  // How long a connection waits on a lock held by another process.
+  int busy_timeout_ms = 5000;
+};
+
+// A write closure: runs inside a transaction; returns non-OK to roll back its
+// own changes. It must not have effects outside the database until Write()
+// returns OK (validate, then commit).
+using WriteFn = std::function<Status(Conn&)>;
+using ReadFn = std::function<Status(Conn&)>;
+
+class Db {
+ public:
+  // Opens `path`. kNotFound ("db.missing") when the file is absent and
+  // !options.create; kDataLoss ("db.corrupt") when it is not a registry.
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, const DbOptions& options);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // Runs `fn` in a durable transaction (group commit). Returns fn's status, or
+  // kUnavailable ("db.busy") when SQLite was locked, kInternal ("db.error").
+  Status Write(const WriteFn& fn);
+  // Runs `fn` on a reader connection inside a read transaction (a consistent snapshot).
+  Status Read(const ReadFn& fn);
+
+  const std::string& path() const { return path_; }
+  // Online backup of the whole database to `dest` (consistent while serving).
+  Status Backup(const std::string& dest);
+
+  // Maps a SQLite exception to a Status (SQLITE_BUSY -> kUnavailable).
+  static Status FromException(const std::exception& e);
+
+ private:
+  struct Pending {
+    const WriteFn* fn;
+    Status result;
+    bool done = false;
+  };
+  Db(std::string path, DbOptions options) : path_(std::move(path)), options_(options) {}
+  void RunGroup(std::vector<Pending*>& group);
+
+  const std::string path_;
+  const DbOptions options_;
+
+  std::mutex write_mu_;  // guards queue_ and leader_active_
+  std::condition_variable write_cv_;
+  std::deque<Pending*> queue_;
+  bool leader_active_ = false;
+  std::unique_ptr<Conn> writer_;  // used only by the current leader
+
+  std::mutex read_mu_;
+  std::condition_variable read_cv_;
+  std::vector<std::unique_ptr<Conn>> readers_;  // idle readers
+};
+
+// Column helpers.
+inline std::string Blob(const SQLite::Column& c) {
+  return std::string(static_cast<const char*>(c.getBlob()), static_cast<size_t>(c.getBytes()));
+}
+
+}  // namespace certledger::registry::internal
+
+#endif  // CERTLEDGER_REGISTRY_INTERNAL_DB_H_

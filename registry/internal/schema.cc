@@ -1,0 +1,89 @@
+#include "registry/internal/schema.h"
+
+#include <string>
+#include <vector>
+
+#include "registry/internal/db.h"
+
+namespace certledger::registry::internal {
+namespace {
+
+// Migration i brings user_version from i to i + 1. Do not edit a released
+// entry: the schema is a persistent format.
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> kMigrations = {
+      // 1: the ledger (registry/ledger/).
+      R"sql(
+CREATE TABLE meta(
+  key TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+) WITHOUT ROWID;
+
+-- Sequenced entries: the leaf index is assigned in the same transaction as
+-- the domain change the entry records (registry/ledger/sequencer.cc).
+CREATE TABLE ledger_entries(
+  idx INTEGER PRIMARY KEY,        -- 0-based leaf index
+  body BLOB NOT NULL,             -- RFC 8785 canonical JSON, the leaf data
+  type TEXT NOT NULL,
+  subject TEXT NOT NULL,          -- the entry's "id"
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX ledger_entries_subject ON ledger_entries(subject, idx);
+
+-- C2SP tlog-tiles tiles and entry bundles, immutable once written.
+-- level -1 holds entry bundles; width is 1..256 (256 = full tile).
+CREATE TABLE ledger_tiles(
+  level INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY(level, n, width)
+) WITHOUT ROWID;
+
+-- The integrated tree head; moved only by compare-and-swap.
+CREATE TABLE ledger_head(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  size INTEGER NOT NULL,
+  root BLOB NOT NULL
+);
+INSERT INTO ledger_head(id, size, root) VALUES (1, 0,
+  X'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+
+-- Every checkpoint ever published (signed note bytes), newest = largest size.
+CREATE TABLE ledger_checkpoints(
+  size INTEGER PRIMARY KEY,
+  root BLOB NOT NULL,
+  note BLOB NOT NULL,
+  published_ms INTEGER NOT NULL
+);
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace
+
+Status Migrate(Conn& conn) {
+  const auto& migrations = Migrations();
+  int version = conn.db().execAndGet("PRAGMA user_version").getInt();
+  if (version > static_cast<int>(migrations.size())) {
+    return Status::FailedPrecondition(
+        "db.too-new", "the registry database was written by a newer certledger (schema " +
+                          std::to_string(version) + "); upgrade certledger");
+  }
+  if (version == static_cast<int>(migrations.size())) return Status::Ok();
+  conn.Exec("BEGIN IMMEDIATE");
+  try {
+    for (size_t v = static_cast<size_t>(version); v < migrations.size(); ++v) {
+      conn.Exec(migrations[v]);
+    }
+    conn.Exec("PRAGMA user_version = " + std::to_string(migrations.size()));
+    conn.Exec("COMMIT");
+  } catch (const std::exception& e) {
+    conn.Exec("ROLLBACK");
+    return Db::FromException(e).Annotate("schema migration");
+  }
+  return Status::Ok();
+}
+
+}  // namespace certledger::registry::internal
