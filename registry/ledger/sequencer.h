@@ -1,0 +1,30 @@
+// The ledger sequencer: gives an entry its leaf index inside the caller's
+// SQLite transaction, so the index and the domain change it records commit
+// together (STYLE.md "Ledger"; tessera's Add returning an index only once
+// durably sequenced). Integration into the tree follows within the
+// configured delay (registry/ledger/ledger.h).
+//
+// Thread-safety: runs on the connection the caller owns inside Db::Write.
+#ifndef CERTLEDGER_REGISTRY_LEDGER_SEQUENCER_H_
+#define CERTLEDGER_REGISTRY_LEDGER_SEQUENCER_H_
+
+#include <cstdint>
+
+#include "crypto/status.h"
+#include "registry/ledger/entry.h"
+
+namespace certledger::registry {
+namespace internal {
+class Conn;
+}
+
+// Appends `event` as the next ledger entry within the open transaction on
+// `conn`; returns its index. Crash before COMMIT: neither the entry nor the
+// domain change exists. Errors: the EncodeEntry errors; kUnavailable
+// ("ledger.backlog", retry after a second) when more than `max_pending`
+// entries wait for integration (backpressure); database errors.
+Result<int64_t> SequenceEntry(internal::Conn& conn, const LedgerEvent& event, int64_t max_pending);
+
+}  // namespace certledger::registry
+
+#endif  // CERTLEDGER_REGISTRY_LEDGER_SEQUENCER_H_
