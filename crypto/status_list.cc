@@ -357,7 +357,7 @@ Result<StatusListCredential> ParseStatusListCredential(const Json& credential,
   }
   std::optional<uint64_t> ttl;
   if (const Json* t = Member(*subject, "ttl")) {
-    if (!t->is_number_unsigned()) {
+    if (!t->is_number_integer() || (!t->is_number_unsigned() && t->get<int64_t>() < 0)) {
       return BadCredential("credentialSubject.ttl must be a non-negative integer",
                            "/credentialSubject/ttl");
     }
