@@ -40,9 +40,12 @@ inline constexpr uint8_t kNoteSignatureTypeEd25519 = 0x01;
 inline constexpr int kMaxNoteSignatures = 100;
 
 // signed-note "Format": a key name is non-empty valid UTF-8 with no Unicode
-// space (Go's unicode.IsSpace) and no '+' (and so no control character
-// other than those spaces, which are rejected too).
+// space (Go's unicode.IsSpace), no other control character (U+0000..U+001F)
+// and no '+'.
 bool IsValidNoteKeyName(std::string_view name);
+// signed-note "Format": valid UTF-8 with no ASCII control character
+// (U+0000..U+001F) other than newline. Used for note text and its lines.
+bool IsValidNoteText(std::string_view text);
 
 // signed-note "Ed25519 signatures": the first 4 bytes, big-endian, of
 // SHA-256(name || 0x0A || 0x01 || 32-byte public key).
