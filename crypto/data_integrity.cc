@@ -70,8 +70,9 @@ bool IsPlainKey(std::string_view key) {
 
 // Feeds RFC 8785 (JCS) of object `obj` into `hasher`, as if member `skip` were
 // absent and, when `context` is non-null, "@context" had the value *context.
-// This is Canonicalize() of the edited object, without copying the object:
-// each member value is canonicalized where it lies.
+// This is Canonicalize() of the edited object without copying the object (a
+// deep copy of a credential costs as much as canonicalizing it): each member
+// value is canonicalized where it lies.
 Status HashCanonicalObject(const Json& obj, std::string_view skip, const Json* context,
                            Sha256Hasher& hasher) {
   using Entry = std::pair<const std::string*, const Json*>;
@@ -94,24 +95,27 @@ Status HashCanonicalObject(const Json& obj, std::string_view skip, const Json* c
   }
   JsonParseOptions child;
   child.max_depth = JsonParseOptions().max_depth - 1;
-  hasher.Update("{");
-  bool first = true;
+  // One buffer and one Update: many small EVP_DigestUpdate calls cost more
+  // than the copy.
+  std::string out;
+  out.reserve(1024);
+  out += '{';
   for (const auto& [key, value] : members) {
-    if (!first) hasher.Update(",");
-    first = false;
+    if (out.size() > 1) out += ',';
     if (IsPlainKey(*key)) {
-      hasher.Update("\"");
-      hasher.Update(*key);
-      hasher.Update("\"");
+      out += '"';
+      out += *key;
+      out += '"';
     } else {
       CERTLEDGER_ASSIGN_OR_RETURN(std::string k, Canonicalize(Json(*key)));
-      hasher.Update(k);
+      out += k;
     }
-    hasher.Update(":");
+    out += ':';
     CERTLEDGER_ASSIGN_OR_RETURN(std::string v, Canonicalize(*value, child));
-    hasher.Update(v);
+    out += v;
   }
-  hasher.Update("}");
+  out += '}';
+  hasher.Update(out);
   return Status::Ok();
 }
 
