@@ -17,6 +17,54 @@ namespace certledger::crypto {
 namespace {
 
 // ---------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------
+
+// Appends to a std::string through a raw pointer: the string is grown ahead
+// (doubling) and trimmed by Finish(), so each byte costs a store rather than a
+// std::string::push_back call.
+class Sink {
+ public:
+  explicit Sink(std::string* s) : s_(s), len_(s->size()) {}
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  // Ensures room for `n` more bytes and returns where they go.
+  char* Reserve(std::size_t n) {
+    if (s_->size() - len_ < n) [[unlikely]] {
+      Grow(n);
+    }
+    return s_->data() + len_;
+  }
+
+  void Put(char c) {
+    *Reserve(1) = c;
+    ++len_;
+  }
+  void Append(const char* p, std::size_t n) {
+    std::memcpy(Reserve(n), p, n);
+    len_ += n;
+  }
+  void Append(const char* begin, const char* end) {
+    Append(begin, static_cast<std::size_t>(end - begin));
+  }
+  void Fill(std::size_t n, char c) {
+    std::memset(Reserve(n), c, n);
+    len_ += n;
+  }
+  // Trims the string to what was written. REQUIRES: called once, last.
+  void Finish() { s_->resize(len_); }
+
+ private:
+  [[gnu::noinline]] void Grow(std::size_t n) {
+    s_->resize(std::max({std::size_t{512}, s_->size() * 2, len_ + n}));
+  }
+
+  std::string* const s_;
+  std::size_t len_;
+};
+
+// ---------------------------------------------------------------------------
 // UTF-8
 // ---------------------------------------------------------------------------
 
@@ -56,19 +104,40 @@ constexpr std::array<unsigned char, 256> MakeByteClasses() {
 }
 constexpr std::array<unsigned char, 256> kByteClass = MakeByteClasses();
 
+// True if any of the 8 bytes in `w` is not kByteClass 0: below 0x20, '"',
+// '\\' or >= 0x80. Each term is the classic exact "has a zero / has a byte
+// less than n" bit trick (Hacker's Delight, section 6-1), so there are no
+// false negatives.
+inline bool HasSpecialByte(std::uint64_t w) {
+  constexpr std::uint64_t k01 = 0x0101010101010101ull;
+  constexpr std::uint64_t k80 = 0x8080808080808080ull;
+  const std::uint64_t below_space = (w - k01 * 0x20) & ~w;
+  const std::uint64_t q = w ^ (k01 * '"');
+  const std::uint64_t bs = w ^ (k01 * '\\');
+  const std::uint64_t quote = (q - k01) & ~q;
+  const std::uint64_t backslash = (bs - k01) & ~bs;
+  return ((below_space | quote | backslash | w) & k80) != 0;
+}
+
 // Appends `s` as a JSON string per RFC 8785 section 3.2.2.2 (which defers to
 // ECMAScript JSON.stringify / QuoteJSONString): only '"', '\\' and control
 // characters are escaped, with the short forms \b \t \n \f \r where they exist
 // and \u00xx (lowercase hex) otherwise; everything else is literal UTF-8.
 // Returns false if `s` is not well-formed UTF-8 (*bad_offset = byte offset).
-bool AppendQuoted(std::string_view s, std::string* out, std::size_t* bad_offset) {
+bool AppendQuoted(std::string_view s, Sink* out, std::size_t* bad_offset) {
   static constexpr char kHex[] = "0123456789abcdef";
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
-  out->push_back('"');
+  out->Reserve(n + 2);
+  out->Put('"');
   std::size_t run = 0;  // Start of the pending run of bytes to copy verbatim.
   std::size_t i = 0;
   while (i < n) {
+    for (std::uint64_t w; i + 8 <= n; i += 8) {
+      std::memcpy(&w, p + i, 8);
+      if (HasSpecialByte(w)) break;
+    }
+    if (i >= n) break;
     const unsigned char cls = kByteClass[p[i]];
     if (cls == 0) {
       ++i;
@@ -83,39 +152,39 @@ bool AppendQuoted(std::string_view s, std::string* out, std::size_t* bad_offset)
       i += len;
       continue;
     }
-    out->append(s.data() + run, i - run);
+    out->Append(s.data() + run, i - run);
     const unsigned char c = p[i];
     switch (c) {
       case '"':
-        out->append("\\\"", 2);
+        out->Append("\\\"", 2);
         break;
       case '\\':
-        out->append("\\\\", 2);
+        out->Append("\\\\", 2);
         break;
       case '\b':
-        out->append("\\b", 2);
+        out->Append("\\b", 2);
         break;
       case '\t':
-        out->append("\\t", 2);
+        out->Append("\\t", 2);
         break;
       case '\n':
-        out->append("\\n", 2);
+        out->Append("\\n", 2);
         break;
       case '\f':
-        out->append("\\f", 2);
+        out->Append("\\f", 2);
         break;
       case '\r':
-        out->append("\\r", 2);
+        out->Append("\\r", 2);
         break;
       default: {
         const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out->append(esc, 6);
+        out->Append(esc, 6);
       }
     }
     run = ++i;
   }
-  out->append(s.data() + run, n - run);
-  out->push_back('"');
+  out->Append(s.data() + run, n - run);
+  out->Put('"');
   return true;
 }
 
@@ -151,9 +220,9 @@ inline bool MayReorder(std::string_view key) {
 // (ECMA-262, section 6.1.6.1.20).
 // ---------------------------------------------------------------------------
 
-void AppendEcmaNumber(double d, std::string* out) {
+void AppendEcmaNumber(double d, Sink* out) {
   if (d == 0) {  // Both +0 and -0 give "0".
-    out->push_back('0');
+    out->Put('0');
     return;
   }
   // Integers below 2^53 print exactly: no shorter digit string rounds to them,
@@ -162,11 +231,11 @@ void AppendEcmaNumber(double d, std::string* out) {
   if (d > -kTwo53 && d < kTwo53 && d == std::trunc(d)) {
     char buf[24];
     auto r = std::to_chars(buf, buf + sizeof(buf), static_cast<std::int64_t>(d));
-    out->append(buf, r.ptr);
+    out->Append(buf, r.ptr);
     return;
   }
   if (d < 0) {
-    out->push_back('-');
+    out->Put('-');
     d = -d;
   }
   // Shortest round-trip digits (C++17 [charconv.to.chars]: the shortest
@@ -189,28 +258,28 @@ void AppendEcmaNumber(double d, std::string* out) {
   const int n = exp10 + 1;  // ECMA-262's n: value = 0.digits * 10^n.
 
   if (k <= n && n <= 21) {  // Step 6: integer, padded with zeros.
-    out->append(digits, k);
-    out->append(static_cast<std::size_t>(n - k), '0');
+    out->Append(digits, k);
+    out->Fill(static_cast<std::size_t>(n - k), '0');
   } else if (0 < n && n <= 21) {  // Step 7: decimal point inside the digits.
-    out->append(digits, n);
-    out->push_back('.');
-    out->append(digits + n, k - n);
+    out->Append(digits, n);
+    out->Put('.');
+    out->Append(digits + n, k - n);
   } else if (-6 < n && n <= 0) {  // Step 8: 0.000ddd
-    out->append("0.", 2);
-    out->append(static_cast<std::size_t>(-n), '0');
-    out->append(digits, k);
+    out->Append("0.", 2);
+    out->Fill(static_cast<std::size_t>(-n), '0');
+    out->Append(digits, k);
   } else {  // Steps 9-10: exponential form d.ddde+x / d.ddde-x.
-    out->push_back(digits[0]);
+    out->Put(digits[0]);
     if (k > 1) {
-      out->push_back('.');
-      out->append(digits + 1, k - 1);
+      out->Put('.');
+      out->Append(digits + 1, k - 1);
     }
-    out->push_back('e');
+    out->Put('e');
     const int e = n - 1;
-    out->push_back(e < 0 ? '-' : '+');
+    out->Put(e < 0 ? '-' : '+');
     char ebuf[8];
     auto er = std::to_chars(ebuf, ebuf + sizeof(ebuf), e < 0 ? -e : e);
-    out->append(ebuf, er.ptr);
+    out->Append(ebuf, er.ptr);
   }
 }
 
@@ -242,19 +311,19 @@ struct CanonError {
 
 class Canonicalizer {
  public:
-  Canonicalizer(std::size_t max_depth, std::string* out) : max_depth_(max_depth), out_(out) {}
+  Canonicalizer(std::size_t max_depth, Sink* out) : max_depth_(max_depth), out_(out) {}
 
   // Returns false on failure, with error() describing it.
   bool Write(const Json& v, std::size_t depth) {
     switch (v.type()) {
       case Json::value_t::null:
-        out_->append("null", 4);
+        out_->Append("null", 4);
         return true;
       case Json::value_t::boolean:
         if (*v.get_ptr<const Json::boolean_t*>()) {
-          out_->append("true", 4);
+          out_->Append("true", 4);
         } else {
-          out_->append("false", 5);
+          out_->Append("false", 5);
         }
         return true;
       case Json::value_t::number_integer:
@@ -313,15 +382,15 @@ class Canonicalizer {
 
   bool WriteArray(const Json::array_t& a, std::size_t depth) {
     if (TooDeep(depth)) return false;
-    out_->push_back('[');
+    out_->Put('[');
     for (std::size_t i = 0; i < a.size(); ++i) {
-      if (i != 0) out_->push_back(',');
+      if (i != 0) out_->Put(',');
       if (!Write(a[i], depth)) {
         error_.segments.push_back(std::to_string(i));
         return false;
       }
     }
-    out_->push_back(']');
+    out_->Put(']');
     return true;
   }
 
@@ -330,7 +399,7 @@ class Canonicalizer {
       error_.segments.push_back(m.first);  // Raw; sanitized by the caller.
       return false;
     }
-    out_->push_back(':');
+    out_->Put(':');
     if (!Write(m.second, depth)) {
       error_.segments.push_back(m.first);
       return false;
@@ -340,7 +409,7 @@ class Canonicalizer {
 
   bool WriteObject(const Json::object_t& o, std::size_t depth) {
     if (TooDeep(depth)) return false;
-    out_->push_back('{');
+    out_->Put('{');
     // The map is in byte order, which is UTF-16 order unless some name has a
     // byte >= 0xEE (section 3.2.3; see Utf16Less). Sort only then.
     bool reorder = false;
@@ -353,7 +422,7 @@ class Canonicalizer {
     bool first = true;
     if (!reorder) {
       for (const auto& m : o) {
-        if (!first) out_->push_back(',');
+        if (!first) out_->Put(',');
         first = false;
         if (!WriteMember(m, depth)) return false;
       }
@@ -364,17 +433,17 @@ class Canonicalizer {
       std::sort(members.begin(), members.end(),
                 [](const auto* a, const auto* b) { return Utf16Less(a->first, b->first); });
       for (const auto* m : members) {
-        if (!first) out_->push_back(',');
+        if (!first) out_->Put(',');
         first = false;
         if (!WriteMember(*m, depth)) return false;
       }
     }
-    out_->push_back('}');
+    out_->Put('}');
     return true;
   }
 
   const std::size_t max_depth_;
-  std::string* const out_;
+  Sink* const out_;
   CanonError error_;
 };
 
@@ -459,8 +528,10 @@ class StrictDomBuilder {
     auto [it, inserted] = obj.try_emplace(std::move(k));
     if (!inserted) {
       std::string quoted;
+      Sink sink(&quoted);
       std::size_t unused = 0;
-      AppendQuoted(it->first, &quoted, &unused);  // Lexer validated UTF-8.
+      AppendQuoted(it->first, &sink, &unused);  // The lexer validated the UTF-8.
+      sink.Finish();
       return Fail(
           Status::InvalidArgument("json.duplicate-key", "duplicate object key " + Printable(quoted))
               .WithField(PointerTo(&it->first)));
@@ -470,25 +541,38 @@ class StrictDomBuilder {
     return true;
   }
 
+  // Called by nlohmann's parser, with the number of bytes read so far, for
+  // lexer and grammar errors (parse_error.101) and number overflow
+  // (out_of_range.406).
   bool parse_error(std::size_t position, const std::string& /*last_token*/,
                    const Json::exception& ex) {
-    const std::size_t offset = position > 0 ? position - 1 : 0;
-    std::string what = ex.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
-    if (auto close = what.find("] "); close != std::string::npos) what.erase(0, close + 2);
-    if (ex.id == 406) {
-      return Fail(Status::InvalidArgument(
-          "json.number-range",
-          "number at byte " + std::to_string(offset) + " overflows a double: " + Printable(what)));
+    const std::string at = "at byte " + std::to_string(position > 0 ? position - 1 : 0);
+    // nlohmann's text is "[json.exception.parse_error.101] parse error at
+    // line 1, column 4: syntax error while parsing value - <detail>"; keep
+    // what follows the "...: syntax error" prefix.
+    std::string_view what = ex.what();
+    if (auto colon = what.find(": "); ex.id != 406 && colon != std::string_view::npos) {
+      what.remove_prefix(colon + 2);
+    } else if (auto close = what.find("] "); close != std::string_view::npos) {
+      what.remove_prefix(close + 2);
     }
-    // nlohmann 3.11's lexer messages for ill-formed UTF-8 and lone surrogates.
-    if (what.find("UTF-8") != std::string::npos || what.find("surrogate") != std::string::npos) {
+    constexpr std::string_view kSyntaxError = "syntax error ";
+    if (what.substr(0, kSyntaxError.size()) == kSyntaxError)
+      what.remove_prefix(kSyntaxError.size());
+    const std::string detail = Printable(what);
+    if (ex.id == 406) {  // RFC 8259 section 6; I-JSON (RFC 7493) section 2.2.
+      return Fail(Status::InvalidArgument("json.number-range",
+                                          "number overflows a double " + at + ": " + detail));
+    }
+    // nlohmann 3.11's lexer reports ill-formed UTF-8 as "ill-formed UTF-8
+    // byte" and unpaired \u escapes as "surrogate U+D800..U+DBFF must be
+    // followed by U+DC00..U+DFFF" (RFC 8259 sections 7 and 8.2).
+    if (what.find("UTF-8") != std::string_view::npos ||
+        what.find("surrogate") != std::string_view::npos) {
       return Fail(Status::InvalidArgument("json.invalid-utf8",
-                                          "invalid UTF-8 or lone surrogate in a string near byte " +
-                                              std::to_string(offset) + ": " + Printable(what)));
+                                          "invalid UTF-8 or lone surrogate " + at + " " + detail));
     }
-    return Fail(Status::InvalidArgument(
-        "json.syntax", "syntax error at byte " + std::to_string(offset) + ": " + Printable(what)));
+    return Fail(Status::InvalidArgument("json.syntax", "syntax error " + at + " " + detail));
   }
 
   // Set once a callback returned false.
@@ -577,7 +661,8 @@ Result<Json> ParseJson(std::string_view text, const JsonParseOptions& options) {
   // nlohmann's lexer silently skips a UTF-8 byte order mark; RFC 8259
   // section 8.1 forbids sending one, and we accept exactly one spelling.
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") {
-    return Status::InvalidArgument("json.syntax", "syntax error at byte 0: byte order mark");
+    return Status::InvalidArgument(
+        "json.syntax", "syntax error at byte 0: byte order mark (RFC 8259 section 8.1)");
   }
   try {
     Json root;
@@ -600,8 +685,8 @@ Result<Json> ParseJson(std::string_view text, const JsonParseOptions& options) {
 Result<std::string> Canonicalize(const Json& value, const JsonParseOptions& options) {
   try {
     std::string out;
-    out.reserve(256);
-    Canonicalizer c(options.max_depth, &out);
+    Sink sink(&out);
+    Canonicalizer c(options.max_depth, &sink);
     if (!c.Write(value, 0)) {
       CanonError& e = c.error();
       std::string ptr;
@@ -611,6 +696,7 @@ Result<std::string> Canonicalize(const Json& value, const JsonParseOptions& opti
       }
       return Status::InvalidArgument(e.slug, std::move(e.message)).WithField(Printable(ptr));
     }
+    sink.Finish();
     return out;
   } catch (const std::exception& e) {  // bad_alloc.
     return Status::Internal("jcs.internal", std::string("canonicalization failed: ") + e.what());
@@ -619,7 +705,9 @@ Result<std::string> Canonicalize(const Json& value, const JsonParseOptions& opti
 
 std::string FormatEcmaNumber(double d) {
   std::string out;
-  AppendEcmaNumber(d, &out);
+  Sink sink(&out);
+  AppendEcmaNumber(d, &sink);
+  sink.Finish();
   return out;
 }
 

@@ -23,25 +23,44 @@ using Json = nlohmann::json;
 
 namespace crypto {
 
+// Limits on untrusted input. Slugs below are public API: do not rename them.
 struct JsonParseOptions {
-  // Deepest nesting of arrays/objects accepted (the top-level value is depth 1).
+  // Deepest nesting of arrays/objects accepted: "[]" has depth 1, "[[]]" 2;
+  // scalars add nothing.
   std::size_t max_depth = 64;
   // Largest input accepted, in bytes.
   std::size_t max_bytes = 16u << 20;
 };
 
 // Parses `text` as one JSON value (RFC 8259), strictly: rejects invalid UTF-8,
-// lone surrogates in \u escapes, duplicate object keys, numbers that overflow a
-// double (no NaN/Infinity exist in JSON), nesting deeper than max_depth,
-// trailing garbage. Returns kInvalidArgument with slugs "json.syntax",
-// "json.duplicate-key", "json.too-deep", "json.too-large", "json.number-range",
-// "json.invalid-utf8".
+// lone surrogates in \u escapes, duplicate object keys (RFC 8785 section 3.1,
+// I-JSON), numbers that overflow a double (no NaN/Infinity exist in JSON),
+// nesting deeper than max_depth, a leading byte order mark, trailing garbage.
+// Integers keep nlohmann's int64/uint64 types (Canonicalize treats them as
+// doubles). Never throws. Returns kInvalidArgument with slug:
+//   "json.syntax"        any other grammar error; the message gives the byte
+//                        offset where the parser stopped,
+//   "json.duplicate-key" the message names the key, field() is its JSON
+//                        pointer (RFC 6901),
+//   "json.too-deep"      field() points at the first container too deep,
+//   "json.too-large"     text.size() > max_bytes (checked before parsing),
+//   "json.number-range"  a number overflows a double (1e400),
+//   "json.invalid-utf8"  ill-formed UTF-8 or an unpaired surrogate escape in a
+//                        string (outside strings such bytes are json.syntax),
+// or kInternal "json.internal" if memory runs out.
 Result<Json> ParseJson(std::string_view text, const JsonParseOptions& options = {});
 
-// Serializes `value` per RFC 8785. Fails with kInvalidArgument
-// ("jcs.non-finite" for NaN/Infinity, "jcs.invalid-utf8" for strings that are
-// not valid UTF-8, "jcs.too-deep" past options.max_depth, "jcs.binary" for
-// binary values).
+// Serializes `value` per RFC 8785. `value` need not come from ParseJson:
+// numbers of any nlohmann type are converted to double first (section 3.2.2.3),
+// strings and keys are checked to be UTF-8. Never throws. Fails with
+// kInvalidArgument, field() giving the JSON pointer of the offending value:
+//   "jcs.non-finite"   NaN or Infinity,
+//   "jcs.invalid-utf8" a string or member name that is not well-formed UTF-8,
+//   "jcs.too-deep"     containers nested deeper than options.max_depth
+//                      (options.max_bytes is not used),
+//   "jcs.binary"       a binary value (nlohmann's CBOR/MessagePack extension),
+//   "jcs.discarded"    a discarded value,
+// or kInternal "jcs.internal" if memory runs out.
 Result<std::string> Canonicalize(const Json& value, const JsonParseOptions& options = {});
 
 // RFC 8785 section 3.2.2.3: the ECMAScript Number::toString of `d`.
