@@ -21,17 +21,16 @@ CREATE TABLE meta(
 
 -- Sequenced entries: the leaf index is assigned in the same transaction as
 -- the domain change the entry records (registry/ledger/sequencer.cc).
+-- Entry bundles (tile/entries/...) are served from these rows: a bundle is a
+-- deterministic function of the entries it covers, so storing it twice would
+-- only double the write cost. Domain tables keep the index of their entries.
 CREATE TABLE ledger_entries(
   idx INTEGER PRIMARY KEY,        -- 0-based leaf index
-  body BLOB NOT NULL,             -- RFC 8785 canonical JSON, the leaf data
-  type TEXT NOT NULL,
-  subject TEXT NOT NULL,          -- the entry's "id"
-  created_ms INTEGER NOT NULL
+  body BLOB NOT NULL              -- RFC 8785 canonical JSON, the leaf data
 );
-CREATE INDEX ledger_entries_subject ON ledger_entries(subject, idx);
 
--- C2SP tlog-tiles tiles and entry bundles, immutable once written.
--- level -1 holds entry bundles; width is 1..256 (256 = full tile).
+-- C2SP tlog-tiles hash tiles, immutable once written; width is 1..256
+-- (256 = full tile). A partial tile is deleted once its full tile exists.
 CREATE TABLE ledger_tiles(
   level INTEGER NOT NULL,
   n INTEGER NOT NULL,

@@ -43,14 +43,8 @@ class OverlayReader final : public crypto::HashReader {
 
 }  // namespace
 
-Result<Integration> Integrate(int64_t old_size, std::span<const std::string> bundle_prefix,
-                              std::span<const std::string> new_entries,
+Result<Integration> Integrate(int64_t old_size, std::span<const std::string> new_entries,
                               crypto::HashReader& old_hashes) {
-  const int64_t prefix_len = old_size % crypto::kTileWidth;
-  if (static_cast<int64_t>(bundle_prefix.size()) != prefix_len) {
-    return Status::InvalidArgument("ledger.bad-integration",
-                                   "bundle prefix must hold the last partial bundle's entries");
-  }
   Integration out;
   out.old_size = old_size;
   out.new_size = old_size + static_cast<int64_t>(new_entries.size());
@@ -66,19 +60,6 @@ Result<Integration> Integrate(int64_t old_size, std::span<const std::string> bun
   for (const crypto::Tile& t : crypto::NewTiles(old_size, out.new_size)) {
     CERTLEDGER_ASSIGN_OR_RETURN(std::string data, crypto::ReadTileData(t, reader));
     out.tiles.emplace_back(t, std::move(data));
-  }
-  // Entry bundles (tlog-tiles "Log entries"): each covers the same leaves as
-  // the level-0 tile of the same index and width.
-  for (const crypto::Tile& t : crypto::NewEntryBundles(old_size, out.new_size)) {
-    std::string bundle;
-    int64_t start = t.n * crypto::kTileWidth;
-    for (int64_t k = start; k < start + t.width; ++k) {
-      const std::string& e = k < old_size
-                                 ? bundle_prefix[static_cast<size_t>(k - (old_size - prefix_len))]
-                                 : new_entries[static_cast<size_t>(k - old_size)];
-      CERTLEDGER_RETURN_IF_ERROR(crypto::AppendToEntryBundle(e, &bundle));
-    }
-    out.tiles.emplace_back(t, std::move(bundle));
   }
   return out;
 }

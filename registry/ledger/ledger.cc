@@ -37,6 +37,30 @@ struct Published {
   std::string note;
 };
 
+// tlog-tiles "Log entries": the bundle of entries [n*256, n*256 + width),
+// assembled from the entry rows. Only integrated entries are served.
+Result<std::string> ReadBundle(internal::Conn& c, const crypto::Tile& tile) {
+  int64_t start = tile.n * crypto::kTileWidth;
+  if (start + tile.width > ReadHead(c).size) {
+    return Status::NotFound("ledger.no-such-tile", crypto::TilePath(tile) + " is not integrated");
+  }
+  auto& q = c.Prepare("SELECT body FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx");
+  q.bind(1, static_cast<int64_t>(start));
+  q.bind(2, static_cast<int64_t>(start + tile.width));
+  std::string bundle;
+  int64_t count = 0;
+  while (q.executeStep()) {
+    const auto& col = q.getColumn(0);
+    CERTLEDGER_RETURN_IF_ERROR(
+        crypto::AppendToEntryBundle(std::string_view(static_cast<const char*>(col.getBlob()),
+                                                     static_cast<size_t>(col.getBytes())),
+                                    &bundle));
+    ++count;
+  }
+  if (count != tile.width) return Status::DataLoss("ledger.missing-entry", "entries missing");
+  return bundle;
+}
+
 Published ReadLatestCheckpoint(internal::Conn& c) {
   auto& q = c.Prepare("SELECT size, root, note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1");
   Published p;
@@ -117,7 +141,7 @@ void Ledger::MaybeCrash(LedgerCrashPoint at) const {
 }
 
 Result<int64_t> Ledger::Append(internal::Conn& conn, const LedgerEvent& event) const {
-  return SequenceEntry(conn, event, options_.max_pending);
+  return SequenceEntry(conn, event, integrated_size_.load(), options_.max_pending);
 }
 
 void Ledger::Notify() {
@@ -161,14 +185,8 @@ Result<int64_t> Ledger::IntegrateBatch() {
     while (q.executeStep()) fresh.push_back(internal::Blob(q.getColumn(0)));
     if (fresh.empty()) return Status::Ok();
     have_work = true;
-    std::vector<std::string> prefix;
-    int64_t start = head.size - head.size % crypto::kTileWidth;
-    auto& p = c.Prepare("SELECT body FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx");
-    p.bind(1, static_cast<int64_t>(start));
-    p.bind(2, static_cast<int64_t>(head.size));
-    while (p.executeStep()) prefix.push_back(internal::Blob(p.getColumn(0)));
     TileStore::Reader reader(tiles_, c);
-    CERTLEDGER_ASSIGN_OR_RETURN(integ, Integrate(head.size, prefix, fresh, reader));
+    CERTLEDGER_ASSIGN_OR_RETURN(integ, Integrate(head.size, fresh, reader));
     return Status::Ok();
   }));
   if (!have_work) return int64_t{0};
@@ -197,6 +215,7 @@ Result<int64_t> Ledger::IntegrateBatch() {
   if (st.slug() == "ledger.head-moved") return int64_t{0};  // retry from the new head
   CERTLEDGER_RETURN_IF_ERROR(st);
   MaybeCrash(LedgerCrashPoint::kAfterHeadCommit);
+  integrated_size_.store(integ.new_size);
   return integ.new_size - integ.old_size;
 }
 
@@ -256,6 +275,10 @@ Status Ledger::Publish() {
 
 Result<int64_t> Ledger::IntegrateNow() {
   std::lock_guard<std::mutex> lk(integrate_mu_);
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](internal::Conn& c) -> Status {
+    integrated_size_.store(ReadHead(c).size);  // another process may have integrated
+    return Status::Ok();
+  }));
   for (;;) {
     CERTLEDGER_ASSIGN_OR_RETURN(int64_t n, IntegrateBatch());
     if (n == 0) break;  // caught up (or lost a race to another process; its head is published)
@@ -283,7 +306,11 @@ Result<std::string> Ledger::ReadTile(std::string_view path) {
   CERTLEDGER_ASSIGN_OR_RETURN(crypto::Tile tile, crypto::ParseTilePath(path));
   std::string data;
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](internal::Conn& c) -> Status {
-    CERTLEDGER_ASSIGN_OR_RETURN(data, tiles_.Get(c, tile));
+    if (tile.is_entries()) {
+      CERTLEDGER_ASSIGN_OR_RETURN(data, ReadBundle(c, tile));
+    } else {
+      CERTLEDGER_ASSIGN_OR_RETURN(data, tiles_.Get(c, tile));
+    }
     return Status::Ok();
   }));
   return data;
@@ -305,17 +332,6 @@ Result<std::string> Ledger::Entry(int64_t index) {
     return Status::NotFound("ledger.no-such-entry", "no ledger entry " + std::to_string(index));
   }
   return body;
-}
-
-Result<std::vector<int64_t>> Ledger::IndexesFor(const std::string& id) {
-  std::vector<int64_t> out;
-  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](internal::Conn& c) -> Status {
-    auto& q = c.Prepare("SELECT idx FROM ledger_entries WHERE subject = ? ORDER BY idx");
-    q.bind(1, id);
-    while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
-    return Status::Ok();
-  }));
-  return out;
 }
 
 Result<std::vector<crypto::Hash>> Ledger::InclusionProof(int64_t index, int64_t tree_size) {
@@ -391,7 +407,7 @@ Result<int64_t> Ledger::Export(const std::string& dir) {
     p = ReadLatestCheckpoint(c);
     if (!p.any) return Status::NotFound("ledger.no-checkpoint", "no checkpoint published yet");
     for (const crypto::Tile& t : crypto::TilesForSize(p.size)) {
-      auto data = tiles_.Get(c, t);
+      auto data = t.is_entries() ? ReadBundle(c, t) : tiles_.Get(c, t);
       if (!data.ok()) {
         return Status::Unavailable("ledger.moving",
                                    "the ledger grew during export; run the export again");

@@ -100,8 +100,6 @@ class Ledger {
   Result<std::string> ReadTile(std::string_view path);
   // The entry bytes at `index`. kNotFound ("ledger.no-such-entry").
   Result<std::string> Entry(int64_t index);
-  // Indexes of the entries whose id is `id`, ascending.
-  Result<std::vector<int64_t>> IndexesFor(const std::string& id);
   // Proofs against an integrated tree size (<= the newest checkpoint).
   // kInvalidArgument ("ledger.bad-range") for sizes out of range.
   Result<std::vector<crypto::Hash>> InclusionProof(int64_t index, int64_t tree_size);
@@ -143,6 +141,8 @@ class Ledger {
   const Clock& clock_;
   TileStore tiles_;
   std::atomic<LedgerCrashPoint> crash_point_{LedgerCrashPoint::kNone};
+  // The integrated size last seen (for the backpressure check).
+  std::atomic<int64_t> integrated_size_{0};
 
   std::mutex integrate_mu_;  // one integration at a time
 

@@ -4,28 +4,24 @@
 
 namespace certledger::registry {
 
-Result<int64_t> SequenceEntry(internal::Conn& conn, const LedgerEvent& event, int64_t max_pending) {
+Result<int64_t> SequenceEntry(internal::Conn& conn, const LedgerEvent& event,
+                              int64_t integrated_size, int64_t max_pending) {
   CERTLEDGER_ASSIGN_OR_RETURN(std::string body, EncodeEntry(event));
-  auto& next_q = conn.Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries");
-  next_q.executeStep();
-  int64_t next = next_q.getColumn(0).getInt64();
-  auto& head_q = conn.Prepare("SELECT size FROM ledger_head WHERE id = 1");
-  head_q.executeStep();
-  int64_t integrated = head_q.getColumn(0).getInt64();
-  if (next - integrated >= max_pending) {
+  // One statement per entry: the index is the next after the largest, inside
+  // the caller's write transaction (SQLite has a single writer, so it is unique).
+  auto& ins = conn.Prepare(
+      "INSERT INTO ledger_entries(idx, body) "
+      "VALUES ((SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries), ?)");
+  ins.bindNoCopy(1, body.data(), static_cast<int>(body.size()));
+  ins.exec();
+  int64_t idx = conn.db().getLastInsertRowid();
+  if (idx - integrated_size >= max_pending) {
+    // The statement's change is rolled back with the caller's savepoint.
     return Status::Unavailable("ledger.backlog", "the public ledger is catching up (" +
-                                                     std::to_string(next - integrated) +
+                                                     std::to_string(idx - integrated_size) +
                                                      " entries waiting); retry in a second");
   }
-  auto& ins = conn.Prepare(
-      "INSERT INTO ledger_entries(idx, body, type, subject, created_ms) VALUES (?, ?, ?, ?, ?)");
-  ins.bind(1, static_cast<int64_t>(next));
-  ins.bindNoCopy(2, body.data(), static_cast<int>(body.size()));
-  ins.bindNoCopy(3, event.type);
-  ins.bindNoCopy(4, event.id);
-  ins.bind(5, static_cast<int64_t>(event.time_ms));
-  ins.exec();
-  return next;
+  return idx;
 }
 
 }  // namespace certledger::registry

@@ -22,8 +22,10 @@ class Conn;
 // `conn`; returns its index. Crash before COMMIT: neither the entry nor the
 // domain change exists. Errors: the EncodeEntry errors; kUnavailable
 // ("ledger.backlog", retry after a second) when more than `max_pending`
-// entries wait for integration (backpressure); database errors.
-Result<int64_t> SequenceEntry(internal::Conn& conn, const LedgerEvent& event, int64_t max_pending);
+// entries wait for integration beyond `integrated_size` (backpressure; a stale,
+// smaller integrated_size only makes the check stricter); database errors.
+Result<int64_t> SequenceEntry(internal::Conn& conn, const LedgerEvent& event,
+                              int64_t integrated_size, int64_t max_pending);
 
 }  // namespace certledger::registry
 

@@ -45,7 +45,7 @@ Result<TileStore::Cached> TileStore::Widest(internal::Conn& conn, int level, int
   {
     std::lock_guard<std::mutex> lk(mu_);
     auto it = cache_.find(key);
-    if (it != cache_.end() && it->second.first >= min_width) return it->second;
+    if (it != cache_.end() && it->second->width >= min_width) return it->second;
   }
   auto& q = conn.Prepare(
       "SELECT width, data FROM ledger_tiles WHERE level = ? AND n = ? ORDER BY width DESC "
@@ -57,8 +57,24 @@ Result<TileStore::Cached> TileStore::Widest(internal::Conn& conn, int level, int
                                                        " index " + std::to_string(n) + " with " +
                                                        std::to_string(min_width) + " hashes");
   }
-  Cached c{q.getColumn(0).getInt(),
-           std::make_shared<const std::string>(internal::Blob(q.getColumn(1)))};
+  auto e = std::make_shared<Expanded>();
+  e->width = q.getColumn(0).getInt();
+  std::string data = internal::Blob(q.getColumn(1));
+  if (data.size() != static_cast<size_t>(e->width) * crypto::kHashSize) {
+    return Status::DataLoss("ledger.tile-corrupt", "stored tile has the wrong length");
+  }
+  std::vector<crypto::Hash> base(static_cast<size_t>(e->width));
+  for (size_t k = 0; k < base.size(); ++k) {
+    std::copy_n(data.data() + k * crypto::kHashSize, crypto::kHashSize, base[k].begin());
+  }
+  e->levels.push_back(std::move(base));
+  while (e->levels.size() < crypto::kTileHeight && e->levels.back().size() >= 2) {
+    const auto& below = e->levels.back();
+    std::vector<crypto::Hash> up(below.size() / 2);
+    for (size_t k = 0; k < up.size(); ++k) up[k] = crypto::NodeHash(below[2 * k], below[2 * k + 1]);
+    e->levels.push_back(std::move(up));
+  }
+  Cached c = std::move(e);
   std::lock_guard<std::mutex> lk(mu_);
   if (cache_.size() >= cache_limit_) cache_.erase(cache_.begin());
   cache_[key] = c;
@@ -71,8 +87,13 @@ Status TileStore::Reader::ReadHashes(std::span<const int64_t> indexes,
   for (size_t i = 0; i < indexes.size(); ++i) {
     crypto::Tile t = crypto::TileForIndex(indexes[i]);
     CERTLEDGER_ASSIGN_OR_RETURN(Cached c, store_.Widest(conn_, t.level, t.n, t.width));
-    t.width = c.first;
-    CERTLEDGER_ASSIGN_OR_RETURN((*out)[i], crypto::HashFromTile(t, *c.second, indexes[i]));
+    crypto::TreeCoord coord = crypto::SplitStoredHashIndex(indexes[i]);
+    size_t j = static_cast<size_t>(coord.level - crypto::kTileHeight * t.level);
+    int64_t k = coord.n - t.n * (crypto::kTileWidth >> j);
+    if (j >= c->levels.size() || k < 0 || k >= static_cast<int64_t>(c->levels[j].size())) {
+      return Status::NotFound("ledger.no-such-tile", "hash not in the stored tile");
+    }
+    (*out)[i] = c->levels[j][static_cast<size_t>(k)];
   }
   return Status::Ok();
 }

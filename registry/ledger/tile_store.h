@@ -53,7 +53,14 @@ class TileStore {
   };
 
  private:
-  using Cached = std::pair<int, std::shared_ptr<const std::string>>;  // width, bytes
+  // A stored tile with every hash inside it expanded: levels[j][k] is the
+  // k-th hash of sub-level j (j = 0 holds the tile's own width hashes), so
+  // reading a stored hash is a lookup instead of up to 255 SHA-256 calls.
+  struct Expanded {
+    int width = 0;
+    std::vector<std::vector<crypto::Hash>> levels;
+  };
+  using Cached = std::shared_ptr<const Expanded>;
   // The widest stored tile at (level, n) holding at least `min_width` hashes.
   Result<Cached> Widest(internal::Conn& conn, int level, int64_t n, int min_width);
 
