@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -175,6 +176,26 @@ TEST_CASE("jcs: strings escape only quote, backslash and control characters", "[
   CHECK(Canon(R"("\u007f\u0080\u00e9\u20ac\ud83d\ude00")") ==
         "\"\x7f\xc2\x80\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
   CHECK(Canon("\"\xd0\xb8\xd0\xbc\xd1\x8f\"") == "\"\xd0\xb8\xd0\xbc\xd1\x8f\"");  // "имя"
+}
+
+TEST_CASE("jcs: a special byte is escaped or rejected at every position of a long string",
+          "[crypto]") {
+  // Exercises the 8-bytes-at-a-time scan: each special byte at every offset.
+  const std::pair<std::string, std::string> cases[] = {
+      {"\"", "\\\""}, {"\\", "\\\\"},   {"\x01", "\\u0001"},      {"\x1f", "\\u001f"},
+      {"\n", "\\n"},  {"\x7f", "\x7f"}, {"\xc3\xa9", "\xc3\xa9"}, {" ", " "}};
+  for (const auto& [raw, escaped] : cases) {
+    for (std::size_t pos = 0; pos <= 24; ++pos) {
+      const std::string a(pos, 'a');
+      const std::string b(24 - pos, 'b');
+      INFO("byte " << testing::Hex(raw) << " at " << pos);
+      CHECK(*Canonicalize(Json(a + raw + b)) == "\"" + a + escaped + b + "\"");
+    }
+  }
+  for (std::size_t pos = 0; pos <= 24; ++pos) {
+    CHECK(CanonSlug(Json(std::string(pos, 'a') + "\xff" + std::string(24 - pos, 'b'))) ==
+          "jcs.invalid-utf8");
+  }
 }
 
 TEST_CASE("jcs: members sort by UTF-16 code units, so U+1F600 precedes U+E000 and U+FFFD",
