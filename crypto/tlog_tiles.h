@@ -115,8 +115,9 @@ Tile TileForIndex(int64_t stored_hash_index);
 Result<std::string> ReadTileData(const Tile& tile, HashReader& reader);
 
 // The stored hash `stored_hash_index` computed from the bytes of hash tile
-// `tile`. kInvalidArgument "tlog.bad-tile" if the tile is invalid, `data` is
-// shorter than width * 32 bytes, or the index is not in the tile.
+// `tile`. kInvalidArgument "tlog.bad-tile" if the tile is invalid or not a
+// hash tile, `data` is not exactly width * 32 bytes, or the index is not in
+// the tile.
 Result<Hash> HashFromTile(const Tile& tile, std::string_view data, int64_t stored_hash_index);
 
 // Fetches the bytes of a hash tile (for example from a directory or over
@@ -128,8 +129,9 @@ using TileFetcher = std::function<Result<std::string>(const Tile&)>;
 // verified checkpoint). Every tile it reads is authenticated before any hash
 // from it is returned: the tiles on the right edge must hash to the root,
 // and every other tile must hash to the entry in its parent tile (x/mod
-// tlog.TileHashReader). Authenticated tiles are cached for later calls.
-// Not thread-safe.
+// tlog.TileHashReader). Authenticated tiles are cached for the reader's
+// lifetime (at most 8 KiB per tile read), so later calls fetch only new
+// tiles. Not thread-safe.
 class TileHashReader final : public HashReader {
  public:
   // REQUIRES: tree_size >= 0; `root` is the trusted root for tree_size.

@@ -391,6 +391,44 @@ TEST_CASE("tlog-tiles: proofs computed through the tile hash reader match the ex
   CHECK(std::count(fetched.begin(), fetched.end(), "tile/1/000.p/1") == 1);
 }
 
+TEST_CASE("tlog-tiles: proofs through tiles equal proofs from the stored hashes at many sizes",
+          "[crypto]") {
+  InMemoryHashStore store;
+  constexpr int64_t kMax = 65536 + 300;
+  for (int64_t i = 0; i < kMax; ++i) store.AppendLeafHash(LeafHash("e" + std::to_string(i)));
+  for (int64_t size : {int64_t(1), int64_t(2), int64_t(3), int64_t(255), int64_t(256), int64_t(257),
+                       int64_t(511), int64_t(512), int64_t(513), int64_t(1000), int64_t(65535),
+                       int64_t(65536), int64_t(65537), kMax}) {
+    INFO("size " << size);
+    // Tiles as published for this size, served from memory.
+    std::map<Tile, std::string> published;
+    for (const Tile& t : TilesForSize(size)) {
+      if (!t.is_entries()) published[t] = *ReadTileData(t, store);
+    }
+    int fetches = 0;
+    Hash root = *TreeHash(size, store);
+    TileHashReader reader(size, root, [&](const Tile& t) -> Result<std::string> {
+      ++fetches;
+      auto it = published.find(t);
+      if (it == published.end()) return Status::NotFound("test.no-tile", TilePath(t));
+      return it->second;
+    });
+    REQUIRE(*TreeHash(size, reader) == root);
+    for (int64_t n : {int64_t(0), size / 3, size / 2, size - 1}) {
+      Result<std::vector<Hash>> via_tiles = ProveRecord(size, n, reader);
+      REQUIRE(via_tiles.ok());
+      REQUIRE(*via_tiles == *ProveRecord(size, n, store));
+      for (int64_t old : {int64_t(1), n + 1, size}) {
+        Result<std::vector<Hash>> c = ProveTree(size, old, reader);
+        REQUIRE(c.ok());
+        REQUIRE(*c == *ProveTree(size, old, store));
+      }
+    }
+    // Authenticated tiles are fetched once.
+    CHECK(fetches <= int(published.size()));
+  }
+}
+
 TEST_CASE("tlog-tiles: a flipped byte in any stored tile is detected by the tile hash reader",
           "[crypto]") {
   const json& v = ExampleVectors();
