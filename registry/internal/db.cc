@@ -32,14 +32,16 @@ SQLite::Statement& Conn::Prepare(const std::string& sql) {
   if (it == stmts_.end()) {
     it = stmts_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
   } else {
-    it->second->reset();
+    it->second->tryReset();
     it->second->clearBindings();
   }
   return *it->second;
 }
 
 void Conn::ResetAll() {
-  for (auto& [sql, stmt] : stmts_) stmt->reset();
+  // tryReset: sqlite3_reset repeats the error of a failed last step, which
+  // the closure has already handled.
+  for (auto& [sql, stmt] : stmts_) stmt->tryReset();
 }
 
 Status Db::FromException(const std::exception& e) {

@@ -56,6 +56,34 @@ CREATE TABLE ledger_checkpoints(
   published_ms INTEGER NOT NULL
 );
 )sql",
+      // 2: issuers and their keys (registry/registry.cc).
+      R"sql(
+CREATE TABLE issuers(
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL CHECK (kind IN ('provider', 'university', 'operator')),
+  name_ru TEXT NOT NULL,
+  name_en TEXT NOT NULL,
+  inn TEXT NOT NULL,
+  licence_number TEXT NOT NULL DEFAULT '',
+  licence_date TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended')),
+  suspended_ms INTEGER,
+  created_ms INTEGER NOT NULL
+);
+-- Private keys are sealed with the master key; the associated data is the key's DID URL.
+CREATE TABLE issuer_keys(
+  issuer_id INTEGER NOT NULL REFERENCES issuers(id),
+  n INTEGER NOT NULL,
+  public_key BLOB NOT NULL,
+  sealed_seed BLOB NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('active', 'retired', 'revoked')),
+  created_ms INTEGER NOT NULL,
+  retired_ms INTEGER,
+  revoked_ms INTEGER,
+  PRIMARY KEY (issuer_id, n)
+) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }

@@ -1,0 +1,145 @@
+// The registry: its data directory (SQLite database and master key), the
+// ledger, issuers and their keys, and DID documents. Later issues add
+// programmes, certificates, status lists and vouchers to this facade.
+//
+// Data directory layout (persistent format):
+//   DIR/registry.db   the SQLite database (WAL)
+//   DIR/master.key    32 random bytes, mode 0600: encrypts every private key
+//                     at rest (crypto/secret_box.h). With a passphrase
+//                     instead: DIR/master.salt and CERTLEDGER_PASSPHRASE.
+//
+// Thread-safety: Registry is thread-safe.
+#ifndef CERTLEDGER_REGISTRY_REGISTRY_H_
+#define CERTLEDGER_REGISTRY_REGISTRY_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/ed25519.h"
+#include "crypto/json.h"
+#include "crypto/secret_bytes.h"
+#include "crypto/status.h"
+#include "registry/clock.h"
+#include "registry/ledger/ledger.h"
+#include "registry/model/certificate.h"
+
+namespace certledger::registry {
+namespace internal {
+class Db;
+}
+
+struct RegistryOptions {
+  std::string data_dir;
+  // Passphrase instead of DIR/master.key (Argon2id), if set.
+  std::optional<crypto::SecretBytes> passphrase;
+  LedgerOptions ledger;  // origin is derived from the base URL
+};
+
+struct InitOptions {
+  std::string data_dir;
+  std::string base_url;  // "https://cert.example.ru" or "http://127.0.0.1:8080"
+  std::optional<crypto::SecretBytes> passphrase;
+  // The registry's own issuer (signs vouchers).
+  std::string operator_name_ru = "Оператор реестра";
+  std::string operator_name_en = "Registry operator";
+  std::string operator_inn = "7707083893";
+};
+
+// Persisted issuer kinds. Do not rename: DID documents and the ledger use them.
+inline constexpr const char* kIssuerKinds[] = {"provider", "university", "operator"};
+
+struct IssuerInput {
+  std::string slug;  // [a-z0-9][a-z0-9-]{1,31}
+  std::string kind;  // one of kIssuerKinds
+  std::string name_ru;
+  std::string name_en;
+  std::string inn;
+  std::string licence_number;  // optional; required for state-standard documents
+  std::string licence_date;    // YYYY-MM-DD, with the number
+};
+
+struct KeyInfo {
+  int n = 0;               // verification method "#key-<n>"
+  std::string id;          // full DID URL
+  std::string public_key;  // raw 32 bytes
+  std::string state;       // "active" | "retired" | "revoked"
+  int64_t created_ms = 0;
+  std::optional<int64_t> revoked_ms;  // compromise time: proofs from then on are invalid
+};
+
+class Registry {
+ public:
+  // Creates DIR with a new database, master key (or passphrase salt), ledger
+  // key and the operator issuer. kAlreadyExists ("registry.exists") if DIR
+  // already holds a registry; kInvalidArgument for a bad base URL.
+  static Status Init(const InitOptions& options, const Clock& clock);
+  // Opens an existing registry (runs ledger recovery). kNotFound
+  // ("db.missing") if there is none; kFailedPrecondition ("masterkey.mode")
+  // if the master key file is readable by others.
+  static Result<std::unique_ptr<Registry>> Open(const RegistryOptions& options, const Clock& clock);
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  const std::string& base_url() const { return base_url_; }
+  // "cert.example.ru" or "127.0.0.1%3A8080" as it appears in did:web.
+  const std::string& did_host() const { return did_host_; }
+  std::string RegistryDid() const { return "did:web:" + did_host_; }
+  std::string IssuerDid(const std::string& slug) const;
+  Ledger& ledger() { return *ledger_; }
+  const Clock& clock() const { return clock_; }
+
+  // Issuers. Each change appends its ledger entry in the same transaction.
+  // RegisterIssuer validates (slug, kind, names, INN checksum, licence date)
+  // and creates key-1. Errors: kInvalidArgument ("issuer.invalid" with the
+  // field), kAlreadyExists ("issuer.exists").
+  Result<model::IssuerView> RegisterIssuer(const IssuerInput& input);
+  // kNotFound ("issuer.unknown"); kFailedPrecondition ("issuer.state") when
+  // already in that state.
+  Status SuspendIssuer(const std::string& slug);
+  Status ReactivateIssuer(const std::string& slug);
+  Result<model::IssuerView> GetIssuer(const std::string& slug);
+  Result<std::vector<model::IssuerView>> ListIssuers();
+
+  // Keys. RotateKey adds a new active key and retires the previous one (it
+  // stays listed, so old credentials verify). RevokeKey marks a compromised
+  // key revoked from `effective_ms` (credentials signed before still verify).
+  Result<KeyInfo> RotateKey(const std::string& slug);
+  Status RevokeKey(const std::string& slug, int n, int64_t effective_ms);
+  Result<std::vector<KeyInfo>> Keys(const std::string& slug);
+  // The signer of the issuer's active key (KeyId() = the DID URL).
+  // kFailedPrecondition ("issuer.suspended") for a suspended issuer.
+  Result<std::unique_ptr<crypto::Signer>> ActiveSigner(const std::string& slug);
+
+  // DID documents (docs/formats.md), served at <base>/issuers/<slug>/did.json
+  // and <base>/.well-known/did.json.
+  Result<Json> IssuerDidDocument(const std::string& slug);
+  Result<Json> RegistryDidDocument();
+  // The registry's JSON-LD context served at <base>/contexts/v1.json.
+  Json Context() const;
+
+  internal::Db& db() { return *db_; }  // registry/ internal use
+
+ private:
+  Registry(std::string data_dir, const Clock& clock);
+  Status Load(const RegistryOptions& options);
+
+  const std::string data_dir_;
+  const Clock& clock_;
+  std::string base_url_;
+  std::string did_host_;
+  crypto::SecretBytes master_key_;
+  std::unique_ptr<internal::Db> db_;
+  std::unique_ptr<Ledger> ledger_;
+};
+
+// Parses "https://host[:port]" (no path, query or fragment). Returns the
+// did:web host form. kInvalidArgument ("config.base-url").
+Result<std::string> DidHostFromBaseUrl(const std::string& base_url);
+
+}  // namespace certledger::registry
+
+#endif  // CERTLEDGER_REGISTRY_REGISTRY_H_
