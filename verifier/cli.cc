@@ -1,0 +1,316 @@
+#include "verifier/cli.h"
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "crypto/json.h"
+#include "crypto/random.h"
+#include "crypto/rfc3339.h"
+#include "verifier/credit_check.h"
+#include "verifier/pdf.h"
+#include "verifier/report.h"
+#include "verifier/trust_source.h"
+#include "verifier/verifier.h"
+
+namespace certledger::verifier {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kFooter[] = R"(Inputs:
+  FILE.json   a signed credential; its receipt is --receipt or FILE.receipt.json beside it
+  FILE.pdf    a certificate PDF: the embedded credential.json and receipt.json
+  URL         https://<registry>/v/<code>: GET URL (Accept: application/ld+json) and URL/receipt
+  CODE        a registration code, with --registry BASE
+
+Modes:
+  --trust DIR           offline, from a trust bundle (certledger trust-bundle)
+  --trust DIR --online  online, falling back to the bundle and refreshing it
+  (no --trust)          online: did:web documents, status lists and the ledger over HTTPS
+  --offline             never use the network
+
+Exit codes:
+  0  valid: every check passed
+  1  invalid: bad signature, tampered, unknown or unauthorized key, forged receipt
+  2  revoked (or suspended) in the issuer's status list
+  3  expired, or not yet valid (vouchers expire at the end of their year)
+  4  issuer suspended in the registry
+  5  could not check (e.g. offline without the status list); never a confirmation
+  6  credit-transfer policy not met (--policy)
+  64 usage error (bad arguments, unreadable input or policy))";
+
+// Answers nothing: offline without a bundle (did:key credentials still verify).
+class NoTrust final : public TrustSource {
+ public:
+  Result<Json> DidDocument(const std::string& did) override { return Off("DID document " + did); }
+  Result<Json> StatusListCredential(const std::string& url) override {
+    return Off("status list " + url);
+  }
+  Result<std::string> LedgerVerifierKey() override { return Off("the ledger key"); }
+  Result<std::string> NewestCheckpoint() override { return Off("the newest checkpoint"); }
+  Result<std::vector<crypto::Hash>> ConsistencyProof(int64_t, int64_t) override {
+    return Off("a consistency proof");
+  }
+
+ private:
+  static Status Off(const std::string& what) {
+    return Status::Unavailable("trust.offline",
+                               "offline without a trust bundle: " + what + " is not available");
+  }
+};
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument("cli.unreadable", "cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool IsUrl(const std::string& s) {
+  return s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0;
+}
+
+bool LooksLikeCode(const std::string& s) {
+  if (s.size() < 8 || s.size() > 40) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) return false;
+  }
+  return true;
+}
+
+struct Args {
+  std::string input;
+  std::string trust_dir;
+  std::string registry;
+  std::string receipt_file;
+  std::string policy_file;
+  std::string lang = "en";
+  std::string at;
+  std::string ledger_key;
+  bool online = false;
+  bool offline = false;
+  bool json = false;
+  bool require_receipt = false;
+};
+
+int Usage(const std::string& msg) {
+  std::fprintf(stderr, "certverify: %s\n", msg.c_str());
+  return kExitUsage;
+}
+
+int Run(const Args& a) {
+  auto lang = ParseLang(a.lang);
+  if (!lang) return Usage("--lang must be ru or en");
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  if (!a.at.empty()) {
+    auto t = crypto::ParseRfc3339(a.at);
+    if (!t.ok()) return Usage("--at must be an RFC 3339 time");
+    now_ms = *t;
+  }
+  std::optional<CreditPolicy> policy;
+  if (!a.policy_file.empty()) {
+    auto text = ReadFile(a.policy_file);
+    if (!text.ok()) return Usage(text.status().message());
+    auto j = crypto::ParseJson(*text);
+    if (!j.ok()) return Usage(a.policy_file + ": " + j.status().message());
+    auto p = ParsePolicy(*j);
+    if (!p.ok()) return Usage(p.status().message());
+    policy = std::move(p).value();
+  }
+  if (a.online && a.offline) return Usage("--online and --offline exclude each other");
+
+  // Where the credential comes from.
+  std::string url;
+  std::string registry = a.registry;
+  if (IsUrl(a.input)) {
+    url = a.input;
+  } else if (!fs::exists(a.input) && LooksLikeCode(a.input)) {
+    if (registry.empty()) return Usage("a registration code needs --registry BASE");
+    std::string base = registry;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    url = base + "/v/" + a.input;
+  }
+  bool online =
+      !a.offline && (a.trust_dir.empty() || a.online || !url.empty() || !registry.empty());
+  if (!url.empty() && a.offline) return Usage("verifying by URL or code needs the network");
+  if (!url.empty() && registry.empty()) registry = UrlOrigin(url);
+
+  std::unique_ptr<Fetcher> fetcher;
+  if (online) fetcher = NewHttpFetcher();
+
+  std::string credential_text;
+  std::optional<std::string> receipt_text;
+  std::string source = a.input;
+  if (!url.empty()) {
+    auto c = fetcher->Get(url, "application/ld+json, application/vc+ld+json, application/json");
+    if (!c.ok()) {
+      std::fprintf(stderr, "certverify: %s\n", c.status().message().c_str());
+      if (c.status().IsNotFound()) {
+        std::printf("%s\n",
+                    *lang == Lang::kRu
+                        ? "НЕИЗВЕСТЕН: документа с таким номером в реестре нет (код 1)"
+                        : "UNKNOWN: the registry has no credential with this code (exit 1)");
+        return static_cast<int>(Verdict::kInvalid);
+      }
+      return static_cast<int>(Verdict::kCouldNotCheck);
+    }
+    credential_text = *c;
+    auto r = fetcher->Get(url + "/receipt", "application/json");
+    if (r.ok()) receipt_text = *r;
+  } else {
+    auto bytes = ReadFile(a.input);
+    if (!bytes.ok()) return Usage(bytes.status().message());
+    if (bytes->rfind("%PDF-", 0) == 0) {
+      auto att = ExtractPdfAttachments(*bytes);
+      if (!att.ok()) {
+        std::fprintf(stderr, "certverify: %s\n", att.status().message().c_str());
+        return static_cast<int>(Verdict::kInvalid);
+      }
+      credential_text = att->credential;
+      receipt_text = att->receipt;
+    } else {
+      credential_text = std::move(bytes).value();
+      fs::path p(a.input);
+      fs::path sibling = p;
+      sibling.replace_extension(".receipt.json");
+      if (a.receipt_file.empty() && p.extension() == ".json" &&
+          p.filename().string().find(".receipt.") == std::string::npos && fs::exists(sibling)) {
+        auto r = ReadFile(sibling.string());
+        if (r.ok()) receipt_text = *r;
+      }
+    }
+  }
+  if (!a.receipt_file.empty()) {
+    auto r = ReadFile(a.receipt_file);
+    if (!r.ok()) return Usage(r.status().message());
+    receipt_text = *r;
+  }
+
+  auto credential = crypto::ParseJson(credential_text);
+  if (!credential.ok()) {
+    std::fprintf(stderr, "certverify: the credential is not valid JSON: %s\n",
+                 credential.status().message().c_str());
+    return static_cast<int>(Verdict::kInvalid);
+  }
+  std::optional<Json> receipt;
+  if (receipt_text) {
+    auto r = crypto::ParseJson(*receipt_text);
+    // A receipt that is not JSON is reported by the receipt check.
+    receipt = r.ok() ? *r : Json(*receipt_text);
+  }
+
+  // The trust source.
+  if (online && registry.empty()) {
+    auto host = DidWebHost(IssuerDid(*credential));
+    if (host.ok()) registry = "https://" + *host;
+  }
+  std::unique_ptr<TrustSource> bundle, online_source, layered;
+  NoTrust none;
+  TrustSource* trust = &none;
+  if (!a.trust_dir.empty()) {
+    auto b = NewBundleTrustSource(a.trust_dir);
+    if (!b.ok()) return Usage(b.status().message());
+    bundle = std::move(b).value();
+    trust = bundle.get();
+  }
+  if (online) {
+    OnlineOptions oo;
+    oo.registry_base = registry;
+    oo.ledger_verifier_key = a.ledger_key;
+    online_source = NewOnlineTrustSource(fetcher.get(), oo);
+    trust = online_source.get();
+    if (bundle) {
+      layered = NewLayeredTrustSource(online_source.get(), bundle.get(), a.trust_dir);
+      trust = layered.get();
+    }
+  }
+
+  VerifierOptions vo;
+  vo.require_receipt = a.require_receipt;
+  Verifier verifier(trust, vo);
+  auto report = verifier.Verify(*credential, receipt, now_ms);
+  if (!report.ok()) {
+    std::fprintf(stderr, "certverify: %s\n", report.status().ToString().c_str());
+    return static_cast<int>(Verdict::kCouldNotCheck);
+  }
+  if (policy) {
+    auto cr = CreditCheck(*credential, *report, *policy);
+    if (!cr.ok()) {
+      std::fprintf(stderr, "certverify: %s\n", cr.status().ToString().c_str());
+      return static_cast<int>(Verdict::kCouldNotCheck);
+    }
+    if (a.json) {
+      std::printf("%s\n", CreditReportToJson(*cr).dump(2).c_str());
+    } else {
+      std::printf("%s", CreditReportToText(*cr, *lang).c_str());
+    }
+    return cr->ExitCode();
+  }
+  if (a.json) {
+    std::printf("%s\n", ReportToJson(*report).dump(2).c_str());
+  } else {
+    std::printf("%s", ReportToText(*report, *lang).c_str());
+  }
+  return report->ExitCode();
+}
+
+int MainImpl(int argc, char** argv) {
+  if (!crypto::Init()) {
+    std::fprintf(stderr, "certverify: libsodium failed to initialise\n");
+    return static_cast<int>(Verdict::kCouldNotCheck);
+  }
+  CLI::App app{
+      "certverify: verifies a certledger credential (signature, key, issuer, validity, status, "
+      "ledger receipt) offline or online, and a university's credit-transfer policy"};
+  app.footer(kFooter);
+  Args a;
+  app.add_option("input", a.input, "FILE.json, FILE.pdf, URL or registration code")->required();
+  app.add_option("--trust", a.trust_dir, "trust bundle directory (offline)");
+  app.add_option("--registry", a.registry, "registry base URL, e.g. https://cert.example.ru");
+  app.add_option("--receipt", a.receipt_file, "ledger receipt JSON file");
+  app.add_option("--policy", a.policy_file, "credit-transfer policy JSON file");
+  app.add_option("--lang", a.lang, "report language: ru or en (default en)");
+  app.add_option("--at", a.at, "verify as of this RFC 3339 time instead of now");
+  app.add_option("--ledger-key", a.ledger_key, "pin the ledger's C2SP verifier key");
+  app.add_flag("--online", a.online, "use the network even with --trust (refreshes the bundle)");
+  app.add_flag("--offline", a.offline, "never use the network");
+  app.add_flag("--json", a.json, "print the report as JSON");
+  app.add_flag("--require-receipt", a.require_receipt,
+               "without a ledger receipt, report could-not-check");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  return Run(a);
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  try {
+    return MainImpl(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "certverify: internal error: %s\n", e.what());
+    return static_cast<int>(Verdict::kCouldNotCheck);
+  }
+}
+
+}  // namespace certledger::verifier
