@@ -1,42 +1,223 @@
 #include "api/cli.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <iostream>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "crypto/random.h"
+#include "crypto/rfc3339.h"
 #include "crypto/selfcheck.h"
+#include "registry/registry.h"
 
 namespace certledger::api {
 namespace {
 
+// Exit codes of `certledger`: 0 ok, 1 failure, 2 usage error (CLI11's own).
+constexpr int kExitFailure = 1;
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "certledger: %s\n", s.ToString().c_str());
+  return kExitFailure;
+}
+
+// Configuration precedence (STYLE.md): defaults < environment < flags. Only
+// Main reads the environment.
+std::string FromEnv(const char* name, const std::string& fallback = "") {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+std::optional<crypto::SecretBytes> PassphraseFromEnv() {
+  const char* v = std::getenv("CERTLEDGER_PASSPHRASE");
+  if (!v || !*v) return std::nullopt;
+  return crypto::SecretBytes(v, crypto::InsecureSecretAccess::Get());
+}
+
+Result<std::unique_ptr<registry::Registry>> OpenRegistry(const std::string& data,
+                                                         const registry::Clock& clock) {
+  registry::RegistryOptions o;
+  o.data_dir = data;
+  o.passphrase = PassphraseFromEnv();
+  o.ledger.background = false;
+  return registry::Registry::Open(o, clock);
+}
+
 int RunSelfCheck() {
   Status s = crypto::SelfCheck();
-  if (!s.ok()) {
-    std::fprintf(stderr, "certledger: crypto self-check FAILED: %s\n", s.ToString().c_str());
-    return 1;
-  }
-  std::printf("certledger: crypto self-check passed (Ed25519, SHA-256, RFC 8785 JCS).\n");
+  if (!s.ok()) return Fail(s);
+  std::printf("certledger: crypto self-check passed (Ed25519, SHA-256).\n");
   return 0;
+}
+
+Status RegisterDemo(registry::Registry& reg) {
+  registry::IssuerInput demo{"demo",
+                             "provider",
+                             "АНО ДПО «Цифровая академия» (демо)",
+                             "Digital Academy (demo)",
+                             "7707083893",
+                             "Л035-01298-77/00179876",
+                             "2021-03-15"};
+  CERTLEDGER_RETURN_IF_ERROR(reg.RegisterIssuer(demo).status());
+  registry::IssuerInput uni{
+      "demo-university", "university", "ФГАОУ ВО «Демонстрационный университет»",
+      "Demo University", "5000000024", "Л035-00115-77/00097403",
+      "2016-06-01"};
+  CERTLEDGER_RETURN_IF_ERROR(reg.RegisterIssuer(uni).status());
+  return reg.ledger().IntegrateNow().status();
 }
 
 int MainImpl(int argc, char** argv) {
   if (!crypto::Init()) {
     std::fprintf(stderr, "certledger: libsodium failed to initialise\n");
-    return 1;
+    return kExitFailure;
   }
   CLI::App app{"certledger: public registry of training vouchers and signed certificates"};
   app.require_subcommand(1);
+  std::string data = FromEnv("CERTLEDGER_DATA");
+  std::string base_url = FromEnv("CERTLEDGER_BASE_URL", "http://127.0.0.1:8080");
+  std::string out;
+
   auto* selfcheck = app.add_subcommand("selfcheck", "check the cryptographic primitives");
+
+  auto* init = app.add_subcommand("init", "create a new registry in a data directory");
+  init->add_option("--data", data, "data directory (env CERTLEDGER_DATA)")->required();
+  init->add_option("--base-url", base_url, "public base URL, e.g. https://cert.example.ru");
+  bool demo = false;
+  init->add_flag("--demo", demo, "add demo issuers (provider `demo`, a university)");
+
+  auto* ledger = app.add_subcommand("ledger", "the public ledger");
+  ledger->require_subcommand(1);
+  auto* lexport =
+      ledger->add_subcommand("export", "write static tiles + checkpoint to a directory");
+  lexport->add_option("--data", data, "data directory")->required();
+  lexport->add_option("--out", out, "output directory")->required();
+  auto* lcheckpoint = ledger->add_subcommand("checkpoint", "print the newest signed checkpoint");
+  lcheckpoint->add_option("--data", data, "data directory")->required();
+
+  auto* admin = app.add_subcommand("admin", "operator commands");
+  admin->require_subcommand(1);
+  auto* issuer = admin->add_subcommand("issuer", "register, suspend, reactivate, list issuers");
+  issuer->require_subcommand(1);
+  registry::IssuerInput in;
+  auto* iadd = issuer->add_subcommand("add", "register an issuer (creates its first key)");
+  iadd->add_option("--data", data)->required();
+  iadd->add_option("--slug", in.slug)->required();
+  iadd->add_option("--kind", in.kind, "provider | university | operator")->required();
+  iadd->add_option("--name-ru", in.name_ru)->required();
+  iadd->add_option("--name-en", in.name_en)->required();
+  iadd->add_option("--inn", in.inn)->required();
+  iadd->add_option("--licence-number", in.licence_number);
+  iadd->add_option("--licence-date", in.licence_date, "YYYY-MM-DD");
+  std::string slug;
+  auto* isuspend = issuer->add_subcommand("suspend", "suspend an issuer");
+  isuspend->add_option("--data", data)->required();
+  isuspend->add_option("--slug", slug)->required();
+  auto* ireact = issuer->add_subcommand("reactivate", "reactivate a suspended issuer");
+  ireact->add_option("--data", data)->required();
+  ireact->add_option("--slug", slug)->required();
+  auto* ilist = issuer->add_subcommand("list", "list issuers");
+  ilist->add_option("--data", data)->required();
+  auto* idid = issuer->add_subcommand("did", "print an issuer's DID document");
+  idid->add_option("--data", data)->required();
+  idid->add_option("--slug", slug)->required();
+  auto* key = admin->add_subcommand("key", "rotate or revoke issuer keys");
+  key->require_subcommand(1);
+  auto* krotate = key->add_subcommand("rotate", "add a new active key; the old one is retired");
+  krotate->add_option("--data", data)->required();
+  krotate->add_option("--slug", slug)->required();
+  int key_n = 0;
+  std::string effective;
+  auto* krevoke = key->add_subcommand("revoke", "mark a compromised key revoked from a time");
+  krevoke->add_option("--data", data)->required();
+  krevoke->add_option("--slug", slug)->required();
+  krevoke->add_option("--key", key_n, "key number n of #key-<n>")->required();
+  krevoke->add_option("--effective", effective, "RFC 3339 time of compromise (default: now)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   if (selfcheck->parsed()) return RunSelfCheck();
-  return 2;
+
+  registry::SystemClock clock;
+  if (init->parsed()) {
+    registry::InitOptions io;
+    io.data_dir = data;
+    io.base_url = base_url;
+    io.passphrase = PassphraseFromEnv();
+    Status s = registry::Registry::Init(io, clock);
+    if (!s.ok()) return Fail(s);
+    if (demo) {
+      auto reg = OpenRegistry(data, clock);
+      if (!reg.ok()) return Fail(reg.status());
+      s = RegisterDemo(**reg);
+      if (!s.ok()) return Fail(s);
+    }
+    std::printf("certledger: new registry in %s for %s%s\n", data.c_str(), base_url.c_str(),
+                demo ? " (with demo issuers)" : "");
+    return 0;
+  }
+
+  auto reg = OpenRegistry(data, clock);
+  if (!reg.ok()) return Fail(reg.status());
+  registry::Registry& r = **reg;
+  Status s;
+  if (lexport->parsed()) {
+    auto size = r.ledger().Export(out);
+    if (!size.ok()) return Fail(size.status());
+    std::printf("certledger: exported the ledger (%lld entries) to %s\n",
+                static_cast<long long>(*size), out.c_str());
+    return 0;
+  }
+  if (lcheckpoint->parsed()) {
+    auto cp = r.ledger().IntegrateNow();
+    if (!cp.ok()) return Fail(cp.status());
+    auto note = r.ledger().LatestCheckpoint();
+    if (!note.ok()) return Fail(note.status());
+    std::fputs(note->c_str(), stdout);
+    std::printf("verifier key: %s\n", r.ledger().VerifierKey().c_str());
+    return 0;
+  }
+  if (iadd->parsed()) {
+    auto v = r.RegisterIssuer(in);
+    if (!v.ok()) return Fail(v.status());
+    std::printf("registered %s (%s)\n", v->slug.c_str(), v->did.c_str());
+  } else if (isuspend->parsed()) {
+    s = r.SuspendIssuer(slug);
+  } else if (ireact->parsed()) {
+    s = r.ReactivateIssuer(slug);
+  } else if (ilist->parsed()) {
+    auto all = r.ListIssuers();
+    if (!all.ok()) return Fail(all.status());
+    for (const auto& v : *all) {
+      std::printf("%-20s %-10s %s\n", v.slug.c_str(), v.status.c_str(), v.name.ru.c_str());
+    }
+  } else if (idid->parsed()) {
+    auto doc = r.IssuerDidDocument(slug);
+    if (!doc.ok()) return Fail(doc.status());
+    std::printf("%s\n", doc->dump(2).c_str());
+  } else if (krotate->parsed()) {
+    auto k = r.RotateKey(slug);
+    if (!k.ok()) return Fail(k.status());
+    std::printf("new active key %s\n", k->id.c_str());
+  } else if (krevoke->parsed()) {
+    int64_t when = clock.NowMillis();
+    if (!effective.empty()) {
+      auto t = crypto::ParseRfc3339(effective);
+      if (!t.ok()) return Fail(t.status());
+      when = *t;
+    }
+    s = r.RevokeKey(slug, key_n, when);
+  }
+  if (!s.ok()) return Fail(s);
+  auto integrated = r.ledger().IntegrateNow();
+  if (!integrated.ok()) return Fail(integrated.status());
+  return 0;
 }
 
 }  // namespace
@@ -46,7 +227,7 @@ int Main(int argc, char** argv) {
     return MainImpl(argc, argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "certledger: internal error: %s\n", e.what());
-    return 1;
+    return kExitFailure;
   }
 }
 

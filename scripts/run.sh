@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the registry on its embedded default.
-# Until the server lands this runs the crypto self-check and says so.
+# Sets up, builds and runs the registry on its embedded default (SQLite in
+# ./demo-data, sample issuers). The HTTP server is not built yet (its issue is
+# open), so this shows what exists: the crypto self-check, a demo registry on
+# the command line, and its public ledger exported as static C2SP tiles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 dir=$(bash scripts/build.sh | tail -n 1)
-echo "The HTTP server is not built yet; running the crypto self-check instead."
-exec "$dir/api/certledger" selfcheck
+bin="$dir/api/certledger"
+data="${CERTLEDGER_DATA:-demo-data}"
+"$bin" selfcheck
+if [ ! -f "$data/registry.db" ]; then
+  "$bin" init --data "$data" --base-url "${CERTLEDGER_BASE_URL:-http://127.0.0.1:8080}" --demo
+fi
+"$bin" admin issuer list --data "$data"
+"$bin" ledger export --data "$data" --out "$data/ledger-export"
+echo "--- newest signed checkpoint ($data/ledger-export/checkpoint) ---"
+"$bin" ledger checkpoint --data "$data"
+echo "The HTTP server (certledger serve) is not built yet; the commands above are what runs today."

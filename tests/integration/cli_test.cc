@@ -1,0 +1,106 @@
+// Runs the real `certledger` binary on a temporary data directory and checks
+// what it writes with the crypto library alone, as an outside auditor would.
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "crypto/checkpoint.h"
+#include "crypto/signed_note.h"
+#include "crypto/tlog_tiles.h"
+#include "tests/test_util.h"
+
+namespace certledger {
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+Run Certledger(const std::string& args) {
+  std::string cmd = std::string(CERTLEDGER_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  return Run{WEXITSTATUS(status), out};
+}
+
+TEST_CASE("cli: init --demo, then a static ledger export that verifies with the published key",
+          "[integration]") {
+  testing::TempDir dir;
+  std::string data = (dir.path() / "data").string();
+  std::string out = (dir.path() / "export").string();
+  auto init = Certledger("init --data " + data + " --base-url https://cert.example.ru --demo");
+  INFO(init.output);
+  REQUIRE(init.exit_code == 0);
+  auto again = Certledger("init --data " + data + " --base-url https://cert.example.ru");
+  CHECK(again.exit_code == 1);
+  CHECK(again.output.find("registry.exists") != std::string::npos);
+
+  auto cp = Certledger("ledger checkpoint --data " + data);
+  REQUIRE(cp.exit_code == 0);
+  auto vkey_pos = cp.output.find("verifier key: ");
+  REQUIRE(vkey_pos != std::string::npos);
+  std::string vkey = cp.output.substr(vkey_pos + 14);
+  vkey = vkey.substr(0, vkey.find('\n'));
+  auto verifier = crypto::ParseVerifierKey(vkey);
+  REQUIRE(verifier.ok());
+  CHECK(verifier->name() == "cert.example.ru/ledger");
+
+  auto ex = Certledger("ledger export --data " + data + " --out " + out);
+  INFO(ex.output);
+  REQUIRE(ex.exit_code == 0);
+  std::vector<crypto::NoteVerifier> keys{*verifier};
+  auto note = crypto::OpenNote(testing::ReadFile(std::filesystem::path(out) / "checkpoint"), keys);
+  REQUIRE(note.ok());
+  auto checkpoint = crypto::ParseCheckpoint(note->text);
+  REQUIRE(checkpoint.ok());
+  CHECK(checkpoint->size == 6);  // 3 issuers registered, each with its first key
+  // The tiles authenticate against the checkpoint, and the entries hash into them.
+  crypto::TileHashReader reader(
+      checkpoint->size, checkpoint->root, [&](const crypto::Tile& t) -> Result<std::string> {
+        return testing::ReadFile(std::filesystem::path(out) / crypto::TilePath(t));
+      });
+  auto bundle = crypto::ParseEntryBundle(
+      testing::ReadFile(std::filesystem::path(out) / "tile/entries/000.p/6"));
+  REQUIRE(bundle.ok());
+  REQUIRE(bundle->size() == 6);
+  for (int64_t i = 0; i < 6; ++i) {
+    auto proof = crypto::ProveRecord(checkpoint->size, i, reader);
+    REQUIRE(proof.ok());
+    CHECK(crypto::CheckRecord(*proof, checkpoint->size, checkpoint->root, i,
+                              crypto::LeafHash((*bundle)[static_cast<size_t>(i)]))
+              .ok());
+    CHECK((*bundle)[static_cast<size_t>(i)].find("did:web:cert.example.ru") != std::string::npos);
+  }
+}
+
+TEST_CASE("cli: bad input gets a clear message and a non-zero exit", "[integration]") {
+  testing::TempDir dir;
+  std::string data = (dir.path() / "data").string();
+  auto bad_url = Certledger("init --data " + data + " --base-url cert.example.ru");
+  CHECK(bad_url.exit_code == 1);
+  CHECK(bad_url.output.find("config.base-url") != std::string::npos);
+  REQUIRE(Certledger("init --data " + data).exit_code == 0);
+  auto bad_inn =
+      Certledger("admin issuer add --data " + data +
+                 " --slug acme --kind provider --name-ru А --name-en A --inn 1234567895");
+  CHECK(bad_inn.exit_code == 1);
+  CHECK(bad_inn.output.find("inn.invalid") != std::string::npos);
+  auto missing = Certledger("admin issuer suspend --data " + data + " --slug nobody");
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.output.find("issuer.unknown") != std::string::npos);
+  CHECK(Certledger("no-such-command").exit_code != 0);
+  auto no_registry =
+      Certledger("ledger export --data " + (dir.path() / "none").string() + " --out /tmp/x");
+  CHECK(no_registry.exit_code == 1);
+}
+
+}  // namespace
+}  // namespace certledger
