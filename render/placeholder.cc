@@ -1,1 +1,0 @@
-// Placeholder translation unit until this folder's issue lands.
