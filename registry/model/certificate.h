@@ -67,6 +67,8 @@ enum class CertificateState {
 
 struct PublicPageView {
   CertificateState state = CertificateState::kUnknown;
+  std::string code;                            // the code looked up, as normalized; shown
+                                               // for kUnknown, where there is no certificate
   std::optional<CertificateView> certificate;  // absent for kUnknown
   std::string revocation_reason;               // shown for kRevoked
   std::optional<int64_t> revoked_at_ms;
