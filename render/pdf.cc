@@ -265,6 +265,27 @@ class Table {
   Flow* flow_;
 };
 
+// The URL for manual entry: one line, shrunk down to 5.5 pt; else two lines
+// broken after the last '/', so the registration code stays whole.
+void DrawUrl(PdfCanvas* c, std::string_view url, float top, float x, float width, Align align) {
+  Flow flow(c, top);
+  Fitted one = Fit(*c, Face::kRegular, url, width, 8, 5.5f, 1);
+  if (c->TextWidth(Face::kRegular, one.size, url) <= width) {
+    flow.Lines(one, Face::kRegular, x, width, align, kInk);
+    return;
+  }
+  size_t slash = url.rfind('/');
+  if (slash == std::string_view::npos || slash + 1 == url.size()) {
+    flow.Block(url, Face::kRegular, 7, 5.5f, 2, align, kInk, x, width);
+    return;
+  }
+  Fitted head = Fit(*c, Face::kRegular, url.substr(0, slash + 1), width, 7, 5, 2);
+  Fitted tail = Fit(*c, Face::kRegular, url.substr(slash + 1), width, head.size, 5, 1);
+  head.size = tail.size = std::min(head.size, tail.size);
+  flow.Lines(head, Face::kRegular, x, width, align, kInk);
+  flow.Lines(tail, Face::kRegular, x, width, align, kInk);
+}
+
 Result<std::shared_ptr<const FontSet>> FontsFor(const PdfOptions& options) {
   if (options.fonts) return options.fonts;
   return FontSet::LoadDefault();
@@ -381,7 +402,7 @@ Result<std::string> CertificateLayout(const CertificateView& v, const PdfAttachm
     flow.Skip(4);
   }
   // Issuer.
-  flow.Block(v.issuer.name.ru, Face::kBold, 12.5f, 9, 3, Align::kCenter, kNavy);
+  flow.Block(v.issuer.name.ru, Face::kBold, 12.5f, 7.5f, 4, Align::kCenter, kNavy);
   if (!v.issuer.name.en.empty() && v.issuer.name.en != v.issuer.name.ru) {
     flow.Block(v.issuer.name.en, Face::kRegular, 8.5f, 7, 1, Align::kCenter, kGray);
   }
@@ -411,7 +432,8 @@ Result<std::string> CertificateLayout(const CertificateView& v, const PdfAttachm
   flow.Block("Настоящим удостоверяется, что / This is to certify that", Face::kRegular, 9.5f, 8, 1,
              Align::kCenter, kGray);
   flow.Skip(10);
-  flow.Block(v.learner_name, Face::kBold, 24, 13, 2, Align::kCenter, kInk);
+  // A person's name is never cut: up to three lines, down to 10 pt.
+  flow.Block(v.learner_name, Face::kBold, 24, 10, 3, Align::kCenter, kInk);
   flow.Skip(10);
   flow.Block("в период с " + RuDate(v.period_start) + " по " + RuDate(v.period_end) +
                  " прошёл(-ла) обучение по дополнительной профессиональной программе",
@@ -420,7 +442,7 @@ Result<std::string> CertificateLayout(const CertificateView& v, const PdfAttachm
                  RuDate(v.period_start) + " – " + RuDate(v.period_end),
              Face::kRegular, 8, 6.5f, 1, Align::kCenter, kGray);
   flow.Skip(8);
-  flow.Block("«" + v.course_title + "»", Face::kBold, 15, 10, 3, Align::kCenter, kNavy);
+  flow.Block("«" + v.course_title + "»", Face::kBold, 15, 8.5f, 4, Align::kCenter, kNavy);
   if (!v.course_code.empty()) {
     flow.Skip(2);
     flow.Block("Код программы / Programme code: " + v.course_code, Face::kRegular, 8, 7, 1,
@@ -461,26 +483,25 @@ Result<std::string> CertificateLayout(const CertificateView& v, const PdfAttachm
   c->Line(kLeft, sig_y, kLeft + 230, sig_y, 0.6f, kInk);
   {
     Flow sig(c, sig_y - 3);
-    sig.Block(v.signatory.empty() ? "Руководитель организации" : v.signatory, Face::kRegular, 9, 7,
-              2, Align::kLeft, kInk, kLeft, 230);
+    sig.Block(v.signatory.empty() ? "Руководитель организации" : v.signatory, Face::kRegular, 9,
+              6.5f, 3, Align::kLeft, kInk, kLeft, 230);
     sig.Block("подпись / signature", Face::kRegular, 7, 6, 1, Align::kLeft, kGray, kLeft, 230);
   }
   {
-    Flow note(c, kBottom + 44);
+    Flow note(c, kBottom + 38);
     note.Block(draft ? "Образец для проверки данных. Не является документом об обучении и не "
                        "внесён в реестр. / Preview only: not a certificate, not in the ledger."
                      : "Документ подписан электронной подписью организации и внесён в публичный "
                        "реестр; подлинность проверяется по QR-коду. / Signed by the issuer and "
                        "recorded in the public ledger; scan the QR code to verify.",
-               Face::kRegular, 7, 6, 4, Align::kLeft, kGray, kLeft, 300);
+               Face::kRegular, 7, 6, 4, Align::kLeft, kGray, kLeft, 255);
   }
 
   // QR and its URL, or the draft's placeholder.
   const float qr_bottom = kBottom + 22;
   if (!draft) {
     CERTLEDGER_RETURN_IF_ERROR(DrawQr(c, v.url, kRight, qr_bottom, kQrSide));
-    Flow under(c, qr_bottom - 4);
-    under.Block(v.url, Face::kRegular, 7.5f, 5, 2, Align::kRight, kInk, kRight - 220, 220);
+    DrawUrl(c, v.url, qr_bottom - 4, kRight - 225, 225, Align::kRight);
     Flow over(c, qr_bottom + kQrSide + 14);
     over.Block("Проверить / Verify", Face::kBold, 7.5f, 6, 1, Align::kRight, kGray, kRight - 220,
                220);
@@ -590,8 +611,7 @@ Result<std::string> RenderVoucherPdf(const VoucherView& v, const PdfOptions& opt
   const float qr_bottom = 70;
   const float qr_right = PdfCanvas::kWidth / 2 + kQrSide / 2;
   CERTLEDGER_RETURN_IF_ERROR(DrawQr(c, v.url, qr_right, qr_bottom, kQrSide));
-  Flow under(c, qr_bottom - 4);
-  under.Block(v.url, Face::kRegular, 8, 5, 2, Align::kCenter, kInk);
+  DrawUrl(c, v.url, qr_bottom - 4, kLeft, kTextWidth, Align::kCenter);
   Flow over(c, qr_bottom + kQrSide + 16);
   over.Block("Статус сертификата / Voucher status", Face::kBold, 8, 6, 1, Align::kCenter, kGray);
 

@@ -12,6 +12,8 @@ PACKAGES=(
   libhowardhinnant-date-dev tzdata libqpdf-dev libzbar-dev libbenchmark-dev
   # fonts for the PDF certificates (Cyrillic), and the tools the tests drive
   fonts-dejavu-core sqlite3 qpdf poppler-utils zbar-tools curl
+  # headless browser for the public-page screenshot test and the render benchmark
+  chromium
 )
 
 SUDO=""

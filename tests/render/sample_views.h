@@ -63,6 +63,34 @@ inline registry::model::VoucherView SampleVoucher() {
   return v;
 }
 
+// A public page in `state`; the unknown page carries only the code looked up.
+inline registry::model::PublicPageView SamplePage(registry::model::CertificateState state) {
+  using registry::model::CertificateState;
+  registry::model::PublicPageView p;
+  p.state = state;
+  p.code = "7KQ2-M9XH-4TPA-ZR3C-5";
+  if (state == CertificateState::kUnknown) return p;
+  p.certificate = SampleCertificate();
+  p.ledger_index = 1234;
+  p.checkpoint_text =
+      "cert.example.ru/ledger\n1240\nqJm3Jm0Q9bUpwJx3v3Jx0m1Yq3h9p0yZb4A1l2c3d4E=\n";
+  p.json_url = "https://cert.example.ru/v/7KQ2-M9XH-4TPA-ZR3C-5.json";
+  p.pdf_url = "https://cert.example.ru/v/7KQ2-M9XH-4TPA-ZR3C-5.pdf";
+  p.ob3_url = "https://cert.example.ru/v/7KQ2-M9XH-4TPA-ZR3C-5.ob3.json";
+  if (state == CertificateState::kRevoked) {
+    p.revocation_reason = "Выдан ошибочно: слушатель не прошёл итоговую аттестацию";
+    p.revoked_at_ms = 1783850400000;  // 2026-07-12T10:00:00Z
+  }
+  if (state == CertificateState::kSuperseded) {
+    p.superseded_by_url = "https://cert.example.ru/v/9MZR-2QXH-TT4A-ZR3C-8";
+  }
+  if (state == CertificateState::kIssuerSuspended) {
+    p.certificate->issuer.status = "suspended";
+    p.certificate->issuer.suspended_at_ms = 1785000000000;
+  }
+  return p;
+}
+
 }  // namespace certledger::testing
 
 #endif  // CERTLEDGER_TESTS_RENDER_SAMPLE_VIEWS_H_
