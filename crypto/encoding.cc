@@ -168,25 +168,44 @@ std::string Base58Encode(std::string_view bytes) {
 Result<std::string> Base58Decode(std::string_view text) {
   size_t ones = 0;
   while (ones < text.size() && text[ones] == '1') ++ones;
-  std::vector<uint8_t> bytes(text.size() * 733 / 1000 + 1);  // log(58)/log(256)
-  size_t len = 0;
-  for (size_t i = ones; i < text.size(); ++i) {
-    int8_t v = B58Rev()[static_cast<uint8_t>(text[i])];
-    if (v < 0) {
-      return Status::InvalidArgument("encoding.bad-base58",
-                                     "invalid base58btc character at offset " + std::to_string(i));
+  // The number in 32-bit little-endian limbs, fed 5 digits at a time
+  // (58^5 < 2^32, so limb * 58^5 + carry fits in 64 bits): about 5x fewer
+  // multiplications than one digit per step. This runs on every proofValue.
+  std::vector<uint32_t> limbs;
+  limbs.reserve(text.size() * 733 / 4000 + 2);
+  size_t i = ones;
+  while (i < text.size()) {
+    uint64_t group = 0, mul = 1;
+    for (size_t k = 0; k < 5 && i < text.size(); ++k, ++i) {
+      int8_t v = B58Rev()[static_cast<uint8_t>(text[i])];
+      if (v < 0) {
+        return Status::InvalidArgument(
+            "encoding.bad-base58", "invalid base58btc character at offset " + std::to_string(i));
+      }
+      group = group * 58 + static_cast<uint64_t>(v);
+      mul *= 58;
     }
-    uint32_t carry = uint32_t(v);
-    size_t j = 0;
-    for (; j < len || carry != 0; ++j) {
-      if (j < len) carry += uint32_t(bytes[j]) * 58;
-      bytes[j] = uint8_t(carry & 0xff);
-      carry >>= 8;
+    uint64_t carry = group;
+    for (uint32_t& limb : limbs) {
+      uint64_t t = static_cast<uint64_t>(limb) * mul + carry;
+      limb = static_cast<uint32_t>(t);
+      carry = t >> 32;
     }
-    len = j;
+    while (carry != 0) {
+      limbs.push_back(static_cast<uint32_t>(carry));
+      carry >>= 32;
+    }
   }
   std::string out(ones, '\0');
-  for (size_t j = len; j-- > 0;) out += static_cast<char>(bytes[j]);
+  bool started = false;
+  for (size_t l = limbs.size(); l-- > 0;) {
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      char b = static_cast<char>((limbs[l] >> shift) & 0xff);
+      if (!started && b == 0) continue;
+      started = true;
+      out += b;
+    }
+  }
   return out;
 }
 
