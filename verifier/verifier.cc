@@ -301,6 +301,8 @@ Result<Json> DidKeyDocument(const std::string& did) {
 struct Verifier::DidDoc {
   Json doc;
   bool did_key = false;
+  // Decoded Ed25519 keys of the verification methods, by full id.
+  std::map<std::string, std::string, std::less<>> keys;
 };
 
 struct Verifier::VerifiedList {
@@ -339,6 +341,15 @@ Result<std::shared_ptr<const Verifier::DidDoc>> Verifier::Resolve(const std::str
     return Status::Unavailable("issuer.unsupported-did-method",
                                "DID method of " + did + " is not supported (did:web, did:key)");
   }
+  for (const char* list : {"verificationMethod", "assertionMethod"}) {
+    if (!doc->doc.contains(list) || !doc->doc[list].is_array()) continue;
+    for (const Json& m : doc->doc[list]) {
+      std::string id = Str(m, "id");
+      if (!id.empty() && id[0] == '#') id = did + id;
+      auto pk = crypto::DecodeEd25519Multikey(Str(m, "publicKeyMultibase"));
+      if (!id.empty() && pk.ok() && !doc->keys.count(id)) doc->keys[id] = *pk;
+    }
+  }
   std::shared_ptr<const DidDoc> out = std::move(doc);
   std::lock_guard<std::mutex> lock(mu_);
   dids_[did] = {out, out->did_key ? kForever : now_ms + options_.cache_ttl_ms};
@@ -347,9 +358,16 @@ Result<std::shared_ptr<const Verifier::DidDoc>> Verifier::Resolve(const std::str
 
 namespace {
 
-crypto::KeyResolver ResolverFor(const Json* doc, const Status& unresolved) {
-  return [doc, unresolved](const std::string& vm) -> Result<std::string> {
+// `keys` are the DID document's decoded keys (Verifier::DidDoc::keys).
+crypto::KeyResolver ResolverFor(const Json* doc,
+                                const std::map<std::string, std::string, std::less<>>* keys,
+                                const Status& unresolved) {
+  return [doc, keys, unresolved](const std::string& vm) -> Result<std::string> {
     if (!doc) return unresolved;
+    if (keys) {
+      auto it = keys->find(vm);
+      if (it != keys->end()) return it->second;
+    }
     const Json* m = FindVerificationMethod(*doc, vm);
     if (!m) {
       return Status::NotFound("key.not-in-did-document",
@@ -421,7 +439,8 @@ Result<std::shared_ptr<const Verifier::VerifiedList>> Verifier::StatusList(
   }
   crypto::VerifyProofOptions vpo;
   vpo.now_unix_ms = now_ms;
-  auto proof = crypto::VerifyProofDetailed(lc, ResolverFor(&(*doc)->doc, Status::Ok()), vpo);
+  auto proof =
+      crypto::VerifyProofDetailed(lc, ResolverFor(&(*doc)->doc, &(*doc)->keys, Status::Ok()), vpo);
   if (!proof.ok()) {
     return cnc("status.list-invalid",
                "the status list's signature does not verify: " + proof.status().message(),
@@ -526,11 +545,10 @@ Check Verifier::StatusCheck(const Json& c, const std::string& issuer, int64_t no
 
 Result<crypto::Checkpoint> Verifier::OpenCheckpointCached(const std::string& note,
                                                           const std::string& vkey) {
-  std::string key = vkey + '\n' + note;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = checkpoints_.find(key);
-    if (it != checkpoints_.end()) return it->second;
+    auto it = checkpoints_.find(std::string_view(note));
+    if (it != checkpoints_.end() && it->second.first == vkey) return it->second.second;
   }
   CERTLEDGER_ASSIGN_OR_RETURN(crypto::NoteVerifier v, crypto::ParseVerifierKey(vkey));
   std::vector<crypto::NoteVerifier> keys{v};
@@ -538,7 +556,7 @@ Result<crypto::Checkpoint> Verifier::OpenCheckpointCached(const std::string& not
   CERTLEDGER_ASSIGN_OR_RETURN(crypto::Checkpoint cp, crypto::ParseCheckpoint(opened.text));
   std::lock_guard<std::mutex> lock(mu_);
   if (checkpoints_.size() > 1024) checkpoints_.clear();
-  checkpoints_[key] = cp;
+  checkpoints_[note] = {vkey, cp};
   return cp;
 }
 
@@ -647,28 +665,30 @@ Check Verifier::CheckReceipt(const Json& c, const Json& receipt_json, const std:
 
 Check Verifier::CheckConsistency(const crypto::Checkpoint& rcp, const std::string& vkey,
                                  int64_t now_ms, Report* report) {
-  std::string newest_text;
+  std::optional<crypto::Checkpoint> ncp;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (newest_.second > now_ms) newest_text = newest_.first;
+    if (newest_ && newest_expiry_ > now_ms && newest_vkey_ == vkey) ncp = newest_;
   }
-  if (newest_text.empty()) {
+  if (!ncp) {
     auto n = trust_->NewestCheckpoint();
     if (!n.ok()) {
       return Cnc(CheckId::kConsistency, "consistency.no-checkpoint",
                  "no newer checkpoint is known to compare with: " + n.status().message(),
                  "нет более новой контрольной точки для сравнения: " + n.status().message());
     }
-    newest_text = *n;
+    auto opened = OpenCheckpointCached(*n, vkey);
+    if (!opened.ok() || opened->origin != rcp.origin) {
+      std::string why = opened.ok() ? "it is from another ledger" : opened.status().message();
+      return Cnc(CheckId::kConsistency, "consistency.bad-checkpoint",
+                 "the newest known checkpoint does not verify: " + why,
+                 "новейшая известная контрольная точка не проходит проверку: " + why);
+    }
+    ncp = *opened;
     std::lock_guard<std::mutex> lock(mu_);
-    newest_ = {newest_text, now_ms + options_.cache_ttl_ms};
-  }
-  auto ncp = OpenCheckpointCached(newest_text, vkey);
-  if (!ncp.ok() || ncp->origin != rcp.origin) {
-    std::string why = ncp.ok() ? "it is from another ledger" : ncp.status().message();
-    return Cnc(CheckId::kConsistency, "consistency.bad-checkpoint",
-               "the newest known checkpoint does not verify: " + why,
-               "новейшая известная контрольная точка не проходит проверку: " + why);
+    newest_ = ncp;
+    newest_vkey_ = vkey;
+    newest_expiry_ = now_ms + options_.cache_ttl_ms;
   }
   report->newest_checkpoint_size = ncp->size;
   const crypto::Checkpoint& older = rcp.size <= ncp->size ? rcp : *ncp;
@@ -807,8 +827,8 @@ Result<Report> Verifier::Verify(const Json& c, const std::optional<Json>& receip
   if (unresolved.ok() && !doc) {
     unresolved = Status::Unavailable("issuer.unavailable", "no DID document");
   }
-  auto proof =
-      crypto::VerifyProofDetailed(c, ResolverFor(doc ? &doc->doc : nullptr, unresolved), vpo);
+  auto proof = crypto::VerifyProofDetailed(
+      c, ResolverFor(doc ? &doc->doc : nullptr, doc ? &doc->keys : nullptr, unresolved), vpo);
   checks.push_back(ProofCheckFrom(proof));
   if (proof.ok()) {
     report.verification_method = proof->verification_method;

@@ -97,9 +97,13 @@ class Verifier {
   std::mutex mu_;  // guards the caches below
   std::map<std::string, std::pair<std::shared_ptr<const DidDoc>, int64_t>> dids_;
   std::map<std::string, std::pair<std::shared_ptr<const VerifiedList>, int64_t>> lists_;
-  std::map<std::string, crypto::Checkpoint> checkpoints_;  // key: vkey + '\n' + note
-  std::pair<std::string, int64_t> vkey_;                   // ledger key, expiry
-  std::pair<std::string, int64_t> newest_;                 // newest checkpoint, expiry
+  // Verified checkpoints: note text -> (ledger key, checkpoint).
+  std::map<std::string, std::pair<std::string, crypto::Checkpoint>, std::less<>> checkpoints_;
+  std::pair<std::string, int64_t> vkey_;  // ledger key, expiry
+  // The newest checkpoint (verified with newest_vkey_), until newest_expiry_.
+  std::optional<crypto::Checkpoint> newest_;
+  std::string newest_vkey_;
+  int64_t newest_expiry_ = 0;
   std::set<std::string> consistent_;  // proven (old size, old root, new size, new root)
 };
 
