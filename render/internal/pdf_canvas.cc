@@ -598,6 +598,25 @@ Result<std::string> PdfCanvas::Finish() {
     HPDF_STATUS ret = m.EmbedFont(st);
     if (ret != HPDF_OK && m.errors.code == 0) m.errors.code = ret;
   }
+  // Deflate the page content on our z_stream too (libharu would start a new
+  // one at level 6): read it back, compress, and write it in place.
+  if (m.errors.code == 0) {
+    auto* attr = static_cast<HPDF_PageAttr>(m.page->attr);
+    HPDF_Stream content = attr->stream;
+    std::string raw(content->size, '\0');
+    HPDF_UINT got = HPDF_UINT(raw.size());
+    if (HPDF_Stream_Seek(content, 0, HPDF_SEEK_SET) == HPDF_OK &&
+        (raw.empty() ||
+         HPDF_Stream_Read(content, reinterpret_cast<HPDF_BYTE*>(raw.data()), &got) == HPDF_OK) &&
+        got == raw.size() && m.deflater.Compress(raw, &m.scratch)) {
+      HPDF_MemStream_FreeData(content);
+      content->size = 0;
+      HPDF_Stream_Write(content, reinterpret_cast<const HPDF_BYTE*>(m.scratch.data()),
+                        HPDF_UINT(m.scratch.size()));
+      attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+      attr->contents->write_fn = WriteFlateFilter;
+    }
+  }
   if (m.errors.code == 0) HPDF_SaveToStream(m.pdf);
   std::string out;
   if (m.errors.code == 0) {

@@ -101,44 +101,46 @@ void DrawFormatBits(QrMatrix* m, int mask) {
 
 // ISO/IEC 18004 7.8.3.1 penalty: N1 = 3 (runs of 5+), N2 = 3 (2x2 blocks),
 // N3 = 40 (1:1:3:1:1 finder-like patterns with 4 light modules on one side),
-// N4 = 10 per 5% of dark-module imbalance.
-long Penalty(const QrMatrix& m) {
-  const int n = m.size;
+// N4 = 10 per 5% of dark-module imbalance. `g` is row-major, one byte a module.
+long Penalty(const std::vector<uint8_t>& g, int n) {
   long score = 0;
-  auto line_score = [&](auto get) {
-    // get(i, k): module k of line i.
-    for (int i = 0; i < n; ++i) {
-      int run = 1;
-      for (int k = 1; k <= n; ++k) {
-        if (k < n && get(i, k) == get(i, k - 1)) {
-          ++run;
-          continue;
-        }
-        if (run >= 5) score += 3 + (run - 5);
-        run = 1;
+  std::vector<uint8_t> line(size_t(n) + 8, 0);  // 4 light modules of margin each side
+  auto score_line = [&]() {
+    const uint8_t* m = line.data() + 4;
+    int run = 1;
+    for (int k = 1; k <= n; ++k) {
+      if (k < n && m[k] == m[k - 1]) {
+        ++run;
+        continue;
       }
-      // Finder-like 1011101 with 0000 before or after (outside counts as light).
-      auto at = [&](int k) { return k >= 0 && k < n && get(i, k); };
-      for (int k = -4; k < n; ++k) {
-        static constexpr bool kCore[7] = {true, false, true, true, true, false, true};
-        bool core = true;
-        for (int t = 0; t < 7 && core; ++t) core = at(k + t) == kCore[t];
-        if (!core) continue;
-        bool before = !at(k - 1) && !at(k - 2) && !at(k - 3) && !at(k - 4);
-        bool after = !at(k + 7) && !at(k + 8) && !at(k + 9) && !at(k + 10);
+      if (run >= 5) score += 3 + (run - 5);
+      run = 1;
+    }
+    // 1011101 with 0000 before or after; the margin reads as light.
+    for (int k = 0; k + 7 <= n; ++k) {
+      if (m[k] && !m[k + 1] && m[k + 2] && m[k + 3] && m[k + 4] && !m[k + 5] && m[k + 6]) {
+        bool before = !m[k - 1] && !m[k - 2] && !m[k - 3] && !m[k - 4];
+        bool after = !m[k + 7] && !m[k + 8] && !m[k + 9] && !m[k + 10];
         if (before || after) score += 40;
       }
     }
   };
-  line_score([&](int y, int x) { return m.At(x, y); });
-  line_score([&](int x, int y) { return m.At(x, y); });
+  for (int y = 0; y < n; ++y) {
+    std::copy(g.begin() + long(y) * n, g.begin() + long(y + 1) * n, line.begin() + 4);
+    score_line();
+  }
+  for (int x = 0; x < n; ++x) {
+    for (int y = 0; y < n; ++y) line[size_t(y) + 4] = g[size_t(y) * size_t(n) + size_t(x)];
+    score_line();
+  }
   long dark = 0;
   for (int y = 0; y < n; ++y) {
+    const uint8_t* r = g.data() + size_t(y) * size_t(n);
     for (int x = 0; x < n; ++x) {
-      dark += m.At(x, y);
+      dark += r[x];
       if (x + 1 < n && y + 1 < n) {
-        bool c = m.At(x, y);
-        if (m.At(x + 1, y) == c && m.At(x, y + 1) == c && m.At(x + 1, y + 1) == c) score += 3;
+        uint8_t c = r[x];
+        if (r[x + 1] == c && r[x + n] == c && r[x + n + 1] == c) score += 3;
       }
     }
   }
@@ -203,21 +205,27 @@ Result<QrMatrix> EncodeQr(std::string_view text, int mask) {
   // Re-mask: data modules flip where mask 0 and mask k differ; the format bits
   // are rewritten for k.
   const std::vector<bool> fn = FunctionModules(m0.version, m0.size);
+  const int n = m0.size;
   QrMatrix best;
   long best_score = -1;
+  std::vector<uint8_t> grid(size_t(n) * size_t(n));
   for (int k = (mask < 0 ? 0 : mask); k <= (mask < 0 ? 7 : mask); ++k) {
     QrMatrix m = m0;
     m.mask = k;
     if (k != 0) {
-      for (int y = 0; y < m.size; ++y) {
-        for (int x = 0; x < m.size; ++x) {
-          size_t i = size_t(y) * size_t(m.size) + size_t(x);
+      for (int y = 0; y < n; ++y) {
+        for (int x = 0; x < n; ++x) {
+          size_t i = size_t(y) * size_t(n) + size_t(x);
           if (!fn[i] && MaskBit(0, x, y) != MaskBit(k, x, y)) m.dark[i] = !m.dark[i];
         }
       }
       DrawFormatBits(&m, k);
     }
-    long score = mask < 0 ? Penalty(m) : 0;
+    long score = 0;
+    if (mask < 0) {
+      for (size_t i = 0; i < grid.size(); ++i) grid[i] = m.dark[i];
+      score = Penalty(grid, n);
+    }
     if (best_score < 0 || score < best_score) {
       best_score = score;
       best = std::move(m);
