@@ -829,7 +829,10 @@ Result<Report> Verifier::Verify(const Json& c, const std::optional<Json>& receip
   }
   auto proof = crypto::VerifyProofDetailed(
       c, ResolverFor(doc ? &doc->doc : nullptr, doc ? &doc->keys : nullptr, unresolved), vpo);
+  checks.reserve(8);
   checks.push_back(ProofCheckFrom(proof));
+  const std::size_t key_slot = checks.size();
+  checks.emplace_back();  // the key check, filled in below
   if (proof.ok()) {
     report.verification_method = proof->verification_method;
     report.proof_created = proof->created;
@@ -866,18 +869,17 @@ Result<Report> Verifier::Verify(const Json& c, const std::optional<Json>& receip
 
   // Key: needs the verified proof and, for revoked keys, the logging time.
   if (proof.ok() && doc) {
-    checks.push_back(KeyCheck(doc->doc, issuer, *proof, logged_ms));
+    checks[key_slot] = KeyCheck(doc->doc, issuer, *proof, logged_ms);
   } else if (!doc) {
-    checks.push_back(Cnc(CheckId::kKey, "key.no-did-document",
-                         "the issuer's DID document is not available",
-                         "DID-документ организации недоступен"));
+    checks[key_slot] =
+        (Cnc(CheckId::kKey, "key.no-did-document", "the issuer's DID document is not available",
+             "DID-документ организации недоступен"));
   } else {
-    checks.push_back(Cnc(CheckId::kKey, "key.proof-failed",
-                         "not checked: the signature did not verify",
-                         "не проверялся: подпись не прошла проверку"));
+    checks[key_slot] =
+        (Cnc(CheckId::kKey, "key.proof-failed", "not checked: the signature did not verify",
+             "не проверялся: подпись не прошла проверку"));
   }
-  std::stable_sort(checks.begin(), checks.end(),
-                   [](const Check& a, const Check& b) { return a.id < b.id; });
+  // Report order is CheckId order.
   report.verdict = ComputeVerdict(checks);
   return report;
 }
