@@ -94,19 +94,20 @@ int main(int argc, char** argv) {
   std::string sig = *signer->Sign(msg);
   volatile int sink = 0;
   double bare = rate([&] {
-    sink += crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),
-                                        reinterpret_cast<const unsigned char*>(msg.data()), 64,
-                                        reinterpret_cast<const unsigned char*>(pk.data()));
+    sink =
+        sink + crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),
+                                           reinterpret_cast<const unsigned char*>(msg.data()), 64,
+                                           reinterpret_cast<const unsigned char*>(pk.data()));
   });
   double ours = rate([&] {
     if (!crypto::VerifyProof(*signed_doc, resolve).ok()) std::abort();
   });
   // Measured again, interleaved, so frequency drift does not favour either side.
   bare = std::max(bare, rate([&] {
-                    sink += crypto_sign_verify_detached(
-                        reinterpret_cast<const unsigned char*>(sig.data()),
-                        reinterpret_cast<const unsigned char*>(msg.data()), 64,
-                        reinterpret_cast<const unsigned char*>(pk.data()));
+                    sink = sink + crypto_sign_verify_detached(
+                                      reinterpret_cast<const unsigned char*>(sig.data()),
+                                      reinterpret_cast<const unsigned char*>(msg.data()), 64,
+                                      reinterpret_cast<const unsigned char*>(pk.data()));
                   }));
   ours = std::max(ours, rate([&] {
                     if (!crypto::VerifyProof(*signed_doc, resolve).ok()) std::abort();
