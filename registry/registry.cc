@@ -484,6 +484,11 @@ Status Registry::RevokeKey(const std::string& slug, int n, int64_t effective_ms)
 }
 
 Result<std::unique_ptr<crypto::Signer>> Registry::ActiveSigner(const std::string& slug) {
+  return SignerFor(slug, false);
+}
+
+Result<std::unique_ptr<crypto::Signer>> Registry::SignerFor(const std::string& slug,
+                                                            bool allow_suspended) {
   std::string sealed, status;
   int n = 0;
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
@@ -501,7 +506,7 @@ Result<std::unique_ptr<crypto::Signer>> Registry::ActiveSigner(const std::string
     }
     return Status::Ok();
   }));
-  if (status == "suspended") {
+  if (status == "suspended" && !allow_suspended) {
     return Status::FailedPrecondition("issuer.suspended",
                                       "the issuer \"" + slug + "\" is suspended and cannot issue");
   }

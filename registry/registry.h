@@ -70,6 +70,52 @@ struct KeyInfo {
   std::optional<int64_t> revoked_ms;  // compromise time: proofs from then on are invalid
 };
 
+// Document types (docs/formats.md). Do not rename: credential format.
+// The first two are "state standard" documents that need an education licence.
+inline constexpr const char* kDocumentTypes[] = {"qualification-upgrade", "professional-retraining",
+                                                 "certificate"};
+
+struct ProgrammeInput {
+  std::string issuer;  // slug
+  std::string code;    // e.g. "DA-101"
+  std::string title_ru, title_en;
+  std::string competence_area;
+  int hours = 0;  // academic hours; credit units = hours / 36
+  int pass_mark = 0;
+  int max_points = 100;
+  std::string form;           // "distance" | "blended" | "in-person"
+  std::string document_type;  // one of kDocumentTypes
+  std::vector<std::string> outcomes;
+  std::vector<std::string> competencies;
+};
+
+struct CertificateInput {
+  std::string issuer;     // slug
+  std::string programme;  // programme code of that issuer
+  std::string learner_name;
+  std::string learner_id;  // e.g. SNILS; stored only as a keyed hash and a salted hash
+  std::string period_start, period_end;  // YYYY-MM-DD
+  int points = 0;
+  double identity_share = 0;  // identity-verified share of the final grade, 0..1
+  std::string identity_method = "none";
+  std::string voucher;      // optional voucher URL or code
+  std::string supersedes;   // code of the certificate a declared reissue replaces
+  std::string request_key;  // optional idempotency key (batch row, API request)
+};
+
+struct CertificateRecord {
+  std::string code;
+  std::string url;
+  std::string state;  // draft | issued | revoked | superseded
+  std::string issuer_slug;
+  Json credential;  // signed credential (issued), or the unsigned draft
+  int64_t ledger_index = -1;
+  std::string revocation_reason;
+  std::optional<int64_t> revoked_ms;
+  std::string supersedes, superseded_by;  // codes
+  model::CertificateView view;
+};
+
 class Registry {
  public:
   // Creates DIR with a new database, master key (or passphrase salt), ledger
@@ -121,11 +167,39 @@ class Registry {
   // The registry's JSON-LD context served at <base>/contexts/v1.json.
   Json Context() const;
 
+  // Programmes catalogue. kInvalidArgument ("programme.invalid" with field).
+  Status AddProgramme(const ProgrammeInput& input);
+
+  // Certificates (DESIGN.md "Rules of certificates"). A draft validates every
+  // field; the learner then confirms or corrects the name; Issue() signs with
+  // eddsa-jcs-2022, logs it and assigns a status list index, all in one
+  // transaction. Errors: "certificate.invalid" (field), "certificate.below-pass-mark",
+  // "certificate.duplicate" (same learner, programme and period, unless a
+  // declared reissue), "issuer.suspended", "issuer.no-licence" (state-standard
+  // documents), "certificate.unknown", "certificate.state".
+  Result<CertificateRecord> CreateDraft(const CertificateInput& input);
+  Status CorrectName(const std::string& code, const std::string& name);
+  Status ConfirmName(const std::string& code);
+  Result<CertificateRecord> Issue(const std::string& code);
+  // Revokes with a reason code (published) and sets the status bit; the
+  // status list is re-signed in the same transaction.
+  // `reason_code` ([a-z0-9-]{2,40}, e.g. "error-in-data") is published in the
+  // ledger; `reason_text` is shown on the public page only.
+  Status Revoke(const std::string& code, const std::string& reason_code,
+                const std::string& reason_text);
+  Result<CertificateRecord> GetCertificate(const std::string& code);
+  Result<crypto::Receipt> CertificateReceipt(const std::string& code);
+  // The signed BitstringStatusListCredential <base>/status/<slug>/<n>.
+  Result<Json> StatusList(const std::string& slug, int n);
+
   internal::Db& db() { return *db_; }  // registry/ internal use
 
  private:
   Registry(std::string data_dir, const Clock& clock);
   Status Load(const RegistryOptions& options);
+  // ActiveSigner, optionally also for a suspended issuer (revocations and
+  // status-list updates must stay publishable).
+  Result<std::unique_ptr<crypto::Signer>> SignerFor(const std::string& slug, bool allow_suspended);
 
   const std::string data_dir_;
   const Clock& clock_;

@@ -84,6 +84,73 @@ CREATE TABLE issuer_keys(
   PRIMARY KEY (issuer_id, n)
 ) WITHOUT ROWID;
 )sql",
+      // 3: programmes, status lists and certificates (registry/certificates.cc).
+      R"sql(
+CREATE TABLE programmes(
+  id INTEGER PRIMARY KEY,
+  issuer_id INTEGER NOT NULL REFERENCES issuers(id),
+  code TEXT NOT NULL,
+  title_ru TEXT NOT NULL,
+  title_en TEXT NOT NULL,
+  competence_area TEXT NOT NULL,
+  hours INTEGER NOT NULL CHECK (hours > 0),
+  pass_mark INTEGER NOT NULL,
+  max_points INTEGER NOT NULL CHECK (max_points > 0),
+  form TEXT NOT NULL,
+  document_type TEXT NOT NULL,
+  outcomes TEXT NOT NULL,       -- JSON array of strings
+  competencies TEXT NOT NULL,   -- JSON array of strings
+  UNIQUE (issuer_id, code)
+);
+-- Bitstring Status Lists: encoded_list is the W3C encodedList; signed is the
+-- signed BitstringStatusListCredential, re-signed when a bit changes.
+CREATE TABLE status_lists(
+  issuer_id INTEGER NOT NULL REFERENCES issuers(id),
+  n INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  allocated INTEGER NOT NULL DEFAULT 0,
+  encoded_list TEXT NOT NULL,
+  signed BLOB NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (issuer_id, n)
+) WITHOUT ROWID;
+CREATE TABLE status_allocations(
+  issuer_id INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  PRIMARY KEY (issuer_id, n, idx)
+) WITHOUT ROWID;
+CREATE TABLE certificates(
+  id INTEGER PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE,
+  issuer_id INTEGER NOT NULL REFERENCES issuers(id),
+  programme_id INTEGER NOT NULL REFERENCES programmes(id),
+  state TEXT NOT NULL CHECK (state IN ('draft', 'issued', 'revoked', 'superseded')),
+  learner_name TEXT NOT NULL,
+  learner_key BLOB NOT NULL,           -- keyed hash of the learner identifier
+  learner_salt TEXT NOT NULL,          -- salt of the credential's hashed identifier
+  learner_hash TEXT NOT NULL,          -- sha256$hex(salt || identifier), printed in the credential
+  period_start TEXT NOT NULL,
+  period_end TEXT NOT NULL,
+  points INTEGER NOT NULL,
+  identity_share REAL NOT NULL,
+  identity_method TEXT NOT NULL,
+  voucher TEXT NOT NULL DEFAULT '',
+  supersedes TEXT NOT NULL DEFAULT '',
+  superseded_by TEXT NOT NULL DEFAULT '',
+  name_confirmed INTEGER NOT NULL DEFAULT 0,
+  credential BLOB,
+  ledger_idx INTEGER,
+  status_n INTEGER,
+  status_idx INTEGER,
+  revoked_ms INTEGER,
+  revocation_reason TEXT NOT NULL DEFAULT '',
+  created_ms INTEGER NOT NULL,
+  issued_ms INTEGER,
+  request_key TEXT UNIQUE              -- idempotency of batch rows and API requests
+);
+CREATE INDEX certificates_learner ON certificates(issuer_id, programme_id, learner_key);
+)sql",
   };
   return kMigrations;
 }

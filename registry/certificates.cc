@@ -1,0 +1,755 @@
+// Programmes, certificates and status lists: the Registry methods declared
+// in registry/registry.h under "Programmes catalogue" and "Certificates".
+#include <algorithm>
+#include <cmath>
+#include <regex>
+
+#include "crypto/data_integrity.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+#include "crypto/rfc3339.h"
+#include "crypto/secret_box.h"
+#include "crypto/status_list.h"
+#include "registry/ids.h"
+#include "registry/internal/db.h"
+#include "registry/ledger/entry.h"
+#include "registry/registry.h"
+
+namespace certledger::registry {
+namespace {
+
+using internal::Conn;
+
+constexpr const char* kIdentityMethods[] = {"online-proctoring", "certified-centre",
+                                            "keystroke-dynamics", "biometrics", "none"};
+constexpr const char* kForms[] = {"distance", "blended", "in-person"};
+
+template <typename Range>
+bool OneOf(const Range& r, const std::string& v) {
+  return std::find(std::begin(r), std::end(r), v) != std::end(r);
+}
+
+Status BadProgramme(const std::string& field, const std::string& msg) {
+  return Status::InvalidArgument("programme.invalid", msg).WithField(field);
+}
+Status BadCertificate(const std::string& field, const std::string& msg) {
+  return Status::InvalidArgument("certificate.invalid", msg).WithField(field);
+}
+
+bool PrintableText(const std::string& s, size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+double CreditUnits(int hours) { return std::round(hours / 36.0 * 100) / 100; }
+
+Json StringArray(const std::string& json_text) {
+  auto j = crypto::ParseJson(json_text);
+  return j.ok() ? *j : Json::array();
+}
+
+struct Programme {
+  int64_t id = 0;
+  std::string code, title_ru, title_en, area, form, document_type;
+  int hours = 0, pass_mark = 0, max_points = 0;
+  Json outcomes, competencies;
+};
+
+Result<Programme> LoadProgramme(Conn& c, int64_t issuer_id, const std::string& code,
+                                int64_t by_id = 0) {
+  auto& q = c.Prepare(
+      "SELECT id, code, title_ru, title_en, competence_area, hours, pass_mark, max_points, form, "
+      "document_type, outcomes, competencies FROM programmes WHERE issuer_id = ? AND (code = ? "
+      "OR id = ?)");
+  q.bind(1, static_cast<int64_t>(issuer_id));
+  q.bind(2, code);
+  q.bind(3, static_cast<int64_t>(by_id));
+  if (!q.executeStep()) {
+    return Status::NotFound("programme.unknown", "the issuer has no programme \"" + code + "\"")
+        .WithField("programme");
+  }
+  Programme p;
+  p.id = q.getColumn(0).getInt64();
+  p.code = q.getColumn(1).getString();
+  p.title_ru = q.getColumn(2).getString();
+  p.title_en = q.getColumn(3).getString();
+  p.area = q.getColumn(4).getString();
+  p.hours = q.getColumn(5).getInt();
+  p.pass_mark = q.getColumn(6).getInt();
+  p.max_points = q.getColumn(7).getInt();
+  p.form = q.getColumn(8).getString();
+  p.document_type = q.getColumn(9).getString();
+  p.outcomes = StringArray(q.getColumn(10).getString());
+  p.competencies = StringArray(q.getColumn(11).getString());
+  return p;
+}
+
+struct IssuerRow {
+  int64_t id = 0;
+  std::string status, name_ru, licence_number, licence_date;
+};
+
+Result<IssuerRow> LoadIssuer(Conn& c, const std::string& slug) {
+  auto& q = c.Prepare(
+      "SELECT id, status, name_ru, licence_number, licence_date FROM issuers WHERE slug = ?");
+  q.bind(1, slug);
+  if (!q.executeStep()) {
+    return Status::NotFound("issuer.unknown", "no issuer \"" + slug + "\" is registered")
+        .WithField("issuer");
+  }
+  return IssuerRow{q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                   q.getColumn(2).getString(), q.getColumn(3).getString(),
+                   q.getColumn(4).getString()};
+}
+
+struct CertRow {
+  int64_t id = 0, issuer_id = 0, programme_id = 0;
+  std::string code, state, learner_name, learner_hash, learner_salt, period_start, period_end;
+  std::string identity_method, voucher, supersedes, superseded_by, revocation_reason;
+  std::string learner_key;
+  int points = 0;
+  double identity_share = 0;
+  bool name_confirmed = false;
+  std::string credential;
+  int64_t ledger_idx = -1, created_ms = 0, issued_ms = 0;
+  std::optional<int64_t> revoked_ms;
+  int status_n = 0, status_idx = -1;
+};
+
+constexpr char kCertSelect[] =
+    "SELECT id, issuer_id, programme_id, code, state, learner_name, learner_hash, learner_salt, "
+    "period_start, period_end, identity_method, voucher, supersedes, superseded_by, "
+    "revocation_reason, points, identity_share, name_confirmed, credential, ledger_idx, "
+    "created_ms, issued_ms, revoked_ms, status_n, status_idx, learner_key FROM certificates ";
+
+CertRow ReadCert(SQLite::Statement& q) {
+  CertRow r;
+  r.id = q.getColumn(0).getInt64();
+  r.issuer_id = q.getColumn(1).getInt64();
+  r.programme_id = q.getColumn(2).getInt64();
+  r.code = q.getColumn(3).getString();
+  r.state = q.getColumn(4).getString();
+  r.learner_name = q.getColumn(5).getString();
+  r.learner_hash = q.getColumn(6).getString();
+  r.learner_salt = q.getColumn(7).getString();
+  r.period_start = q.getColumn(8).getString();
+  r.period_end = q.getColumn(9).getString();
+  r.identity_method = q.getColumn(10).getString();
+  r.voucher = q.getColumn(11).getString();
+  r.supersedes = q.getColumn(12).getString();
+  r.superseded_by = q.getColumn(13).getString();
+  r.revocation_reason = q.getColumn(14).getString();
+  r.points = q.getColumn(15).getInt();
+  r.identity_share = q.getColumn(16).getDouble();
+  r.name_confirmed = q.getColumn(17).getInt() != 0;
+  if (!q.getColumn(18).isNull()) r.credential = internal::Blob(q.getColumn(18));
+  if (!q.getColumn(19).isNull()) r.ledger_idx = q.getColumn(19).getInt64();
+  r.created_ms = q.getColumn(20).getInt64();
+  if (!q.getColumn(21).isNull()) r.issued_ms = q.getColumn(21).getInt64();
+  if (!q.getColumn(22).isNull()) r.revoked_ms = q.getColumn(22).getInt64();
+  if (!q.getColumn(23).isNull()) r.status_n = q.getColumn(23).getInt();
+  if (!q.getColumn(24).isNull()) r.status_idx = q.getColumn(24).getInt();
+  r.learner_key = internal::Blob(q.getColumn(25));
+  return r;
+}
+
+Result<CertRow> LoadCert(Conn& c, const std::string& code) {
+  auto& q = c.Prepare(std::string(kCertSelect) + "WHERE code = ?");
+  q.bind(1, code);
+  if (!q.executeStep()) {
+    return Status::NotFound("certificate.unknown",
+                            "сертификат с таким номером не найден / no certificate with this code");
+  }
+  return ReadCert(q);
+}
+
+std::string DateTime(const std::string& ymd) { return ymd + "T00:00:00Z"; }
+
+}  // namespace
+
+Status Registry::AddProgramme(const ProgrammeInput& in) {
+  static const std::regex code_re("^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$");
+  if (!std::regex_match(in.code, code_re)) {
+    return BadProgramme("code", "programme code: 1-32 characters A-Z, a-z, 0-9, '.', '_', '-'");
+  }
+  if (!PrintableText(in.title_ru, 500) || !PrintableText(in.title_en, 500)) {
+    return BadProgramme("title", "the title in Russian and English is required");
+  }
+  if (!PrintableText(in.competence_area, 100)) {
+    return BadProgramme("competence_area", "the competence area is required");
+  }
+  if (in.hours <= 0 || in.hours > 10000) return BadProgramme("hours", "hours must be 1..10000");
+  if (in.max_points <= 0 || in.pass_mark < 0 || in.pass_mark > in.max_points) {
+    return BadProgramme("pass_mark", "need 0 <= pass mark <= maximum points, maximum > 0");
+  }
+  if (!OneOf(kForms, in.form)) return BadProgramme("form", "form: distance, blended or in-person");
+  if (!OneOf(kDocumentTypes, in.document_type)) {
+    return BadProgramme("document_type",
+                        "document type: qualification-upgrade, professional-retraining or "
+                        "certificate");
+  }
+  if (in.outcomes.empty()) return BadProgramme("outcomes", "list at least one learning outcome");
+  for (const auto& o : in.outcomes) {
+    if (!PrintableText(o, 1000)) return BadProgramme("outcomes", "an outcome is empty or too long");
+  }
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string outcomes, crypto::Canonicalize(Json(in.outcomes)));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string comps, crypto::Canonicalize(Json(in.competencies)));
+  return db_->Write([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, LoadIssuer(c, in.issuer));
+    auto& q = c.Prepare(
+        "INSERT INTO programmes(issuer_id, code, title_ru, title_en, competence_area, hours, "
+        "pass_mark, max_points, form, document_type, outcomes, competencies) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?)");
+    q.bind(1, static_cast<int64_t>(issuer.id));
+    q.bind(2, in.code);
+    q.bind(3, in.title_ru);
+    q.bind(4, in.title_en);
+    q.bind(5, in.competence_area);
+    q.bind(6, in.hours);
+    q.bind(7, in.pass_mark);
+    q.bind(8, in.max_points);
+    q.bind(9, in.form);
+    q.bind(10, in.document_type);
+    q.bind(11, outcomes);
+    q.bind(12, comps);
+    try {
+      q.exec();
+    } catch (const SQLite::Exception& e) {
+      if ((e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT) {
+        return Status::AlreadyExists("programme.exists", "programme " + in.code + " exists")
+            .WithField("code");
+      }
+      throw;
+    }
+    return Status::Ok();
+  });
+}
+
+Result<CertificateRecord> Registry::CreateDraft(const CertificateInput& in) {
+  if (!PrintableText(in.learner_name, 300)) {
+    return BadCertificate("learner_name",
+                          "ФИО обучающегося обязательно (до 300 байт) / the "
+                          "learner's full name is required (up to 300 bytes)");
+  }
+  if (!PrintableText(in.learner_id, 100)) {
+    return BadCertificate("learner_id", "the learner identifier (e.g. SNILS) is required");
+  }
+  auto start = crypto::ParseDate(in.period_start);
+  auto end = crypto::ParseDate(in.period_end);
+  if (!start.ok()) return BadCertificate("period_start", "period start must be YYYY-MM-DD");
+  if (!end.ok()) return BadCertificate("period_end", "period end must be YYYY-MM-DD");
+  if (*end < *start) return BadCertificate("period_end", "the period ends before it starts");
+  if (!(in.identity_share >= 0 && in.identity_share <= 1)) {
+    return BadCertificate("identity_share", "the identity-verified share must be 0..1");
+  }
+  if (!OneOf(kIdentityMethods, in.identity_method)) {
+    return BadCertificate("identity_method",
+                          "identity method: online-proctoring, certified-centre, "
+                          "keystroke-dynamics, biometrics or none");
+  }
+  const int64_t now = clock_.NowMillis();
+  const std::string learner_key =
+      crypto::KeyedHash(master_key_, "learner|" + in.issuer + "|" + in.learner_id);
+  const std::string salt = crypto::HexEncode(crypto::RandomBytes(16));
+  const std::string learner_hash =
+      "sha256$" + crypto::HexEncode(crypto::AsStringView(crypto::Sha256(salt, in.learner_id)));
+  std::string code = NewRegistrationCode();
+  std::string existing_code;
+  Status st = db_->Write([&](Conn& c) -> Status {
+    if (!in.request_key.empty()) {
+      auto& k = c.Prepare("SELECT code FROM certificates WHERE request_key = ?");
+      k.bind(1, in.request_key);
+      if (k.executeStep()) {
+        existing_code = k.getColumn(0).getString();
+        return Status::Ok();
+      }
+    }
+    CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, LoadIssuer(c, in.issuer));
+    if (issuer.status != "active") {
+      return Status::FailedPrecondition("issuer.suspended",
+                                        "the issuer is suspended and cannot issue certificates");
+    }
+    CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, issuer.id, in.programme));
+    if (p.document_type != "certificate" && issuer.licence_number.empty()) {
+      return Status::FailedPrecondition(
+          "issuer.no-licence", "a state-standard document needs the issuer's education licence");
+    }
+    if (in.points < 0 || in.points > p.max_points) {
+      return BadCertificate("points", "points must be 0.." + std::to_string(p.max_points));
+    }
+    if (in.points < p.pass_mark) {
+      return Status::FailedPrecondition(
+                 "certificate.below-pass-mark",
+                 "баллы ниже проходного (" + std::to_string(in.points) + " < " +
+                     std::to_string(p.pass_mark) +
+                     "): сертификат не выдаётся / points are below the pass mark: no certificate")
+          .WithField("points");
+    }
+    auto& dup = c.Prepare(
+        "SELECT code, state FROM certificates WHERE issuer_id = ? AND programme_id = ? AND "
+        "learner_key = ? AND period_start = ? AND period_end = ? AND state IN ('draft', "
+        "'issued')");
+    dup.bind(1, static_cast<int64_t>(issuer.id));
+    dup.bind(2, static_cast<int64_t>(p.id));
+    dup.bind(3, learner_key.data(), static_cast<int>(learner_key.size()));
+    dup.bind(4, in.period_start);
+    dup.bind(5, in.period_end);
+    while (dup.executeStep()) {
+      if (dup.getColumn(0).getString() != in.supersedes) {
+        return Status::AlreadyExists(
+            "certificate.duplicate",
+            "this learner already has a certificate for this programme and period (" +
+                dup.getColumn(0).getString() + "); declare a reissue to replace it");
+      }
+    }
+    if (!in.supersedes.empty()) {
+      CERTLEDGER_ASSIGN_OR_RETURN(CertRow old, LoadCert(c, in.supersedes));
+      if (old.issuer_id != issuer.id || old.state != "issued") {
+        return BadCertificate("supersedes",
+                              "only an issued certificate of this issuer is reissued");
+      }
+    }
+    auto& ins = c.Prepare(
+        "INSERT INTO certificates(code, issuer_id, programme_id, state, learner_name, "
+        "learner_key, learner_salt, learner_hash, period_start, period_end, points, "
+        "identity_share, identity_method, voucher, supersedes, created_ms, request_key) VALUES "
+        "(?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ins.bind(1, code);
+    ins.bind(2, static_cast<int64_t>(issuer.id));
+    ins.bind(3, static_cast<int64_t>(p.id));
+    ins.bind(4, in.learner_name);
+    ins.bind(5, learner_key.data(), static_cast<int>(learner_key.size()));
+    ins.bind(6, salt);
+    ins.bind(7, learner_hash);
+    ins.bind(8, in.period_start);
+    ins.bind(9, in.period_end);
+    ins.bind(10, in.points);
+    ins.bind(11, in.identity_share);
+    ins.bind(12, in.identity_method);
+    ins.bind(13, in.voucher);
+    ins.bind(14, in.supersedes);
+    ins.bind(15, static_cast<int64_t>(now));
+    if (in.request_key.empty()) {
+      ins.bind(16);
+    } else {
+      ins.bind(16, in.request_key);
+    }
+    ins.exec();
+    return Status::Ok();
+  });
+  CERTLEDGER_RETURN_IF_ERROR(st);
+  return GetCertificate(existing_code.empty() ? code : existing_code);
+}
+
+Status Registry::CorrectName(const std::string& code, const std::string& name) {
+  if (!PrintableText(name, 300)) {
+    return BadCertificate("learner_name", "ФИО обязательно / the full name is required");
+  }
+  return db_->Write([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
+    if (r.state != "draft") {
+      return Status::FailedPrecondition("certificate.state", "only a draft can be corrected");
+    }
+    auto& u =
+        c.Prepare("UPDATE certificates SET learner_name = ?, name_confirmed = 1 WHERE id = ?");
+    u.bind(1, name);
+    u.bind(2, static_cast<int64_t>(r.id));
+    u.exec();
+    return Status::Ok();
+  });
+}
+
+Status Registry::ConfirmName(const std::string& code) {
+  return db_->Write([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
+    if (r.state != "draft") {
+      return Status::FailedPrecondition("certificate.state", "only a draft is confirmed");
+    }
+    auto& u = c.Prepare("UPDATE certificates SET name_confirmed = 1 WHERE id = ?");
+    u.bind(1, static_cast<int64_t>(r.id));
+    u.exec();
+    return Status::Ok();
+  });
+}
+
+namespace {
+
+// The signed BitstringStatusListCredential (W3C Bitstring Status List v1.0
+// section 2.2) for list `n` of an issuer.
+Result<std::string> SignStatusList(const std::string& base_url, const std::string& did,
+                                   const std::string& slug, int n, const std::string& encoded,
+                                   int64_t now, const crypto::Signer& signer) {
+  const std::string id = base_url + "/status/" + slug + "/" + std::to_string(n);
+  Json list = {{"@context", {"https://www.w3.org/ns/credentials/v2"}},
+               {"id", id},
+               {"type", {"VerifiableCredential", "BitstringStatusListCredential"}},
+               {"issuer", did},
+               {"validFrom", crypto::FormatRfc3339(now)},
+               {"credentialSubject",
+                {{"id", id + "#list"},
+                 {"type", "BitstringStatusList"},
+                 {"statusPurpose", "revocation"},
+                 {"encodedList", encoded}}}};
+  crypto::ProofOptions po;
+  po.created = crypto::FormatRfc3339(now);
+  CERTLEDGER_ASSIGN_OR_RETURN(Json signed_list, crypto::AddProof(list, po, signer));
+  return signed_list.dump();
+}
+
+}  // namespace
+
+Result<CertificateRecord> Registry::Issue(const std::string& code) {
+  // Look up the issuer first: the signer is decrypted outside the write lock.
+  std::string slug;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
+    auto& q = c.Prepare("SELECT slug FROM issuers WHERE id = ?");
+    q.bind(1, static_cast<int64_t>(r.issuer_id));
+    q.executeStep();
+    slug = q.getColumn(0).getString();
+    return Status::Ok();
+  }));
+  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, ActiveSigner(slug));
+  const int64_t now = clock_.NowMillis();
+  const std::string did = IssuerDid(slug);
+  Status st = db_->Write([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
+    if (r.state != "draft") {
+      return Status::FailedPrecondition("certificate.state",
+                                        "the certificate is already " + r.state);
+    }
+    if (!r.name_confirmed) {
+      return Status::FailedPrecondition(
+          "certificate.name-unconfirmed",
+          "the learner has not yet confirmed the spelling of the name on the draft");
+    }
+    CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, LoadIssuer(c, slug));
+    if (issuer.status != "active") {
+      return Status::FailedPrecondition("issuer.suspended", "the issuer is suspended");
+    }
+    CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, issuer.id, "", r.programme_id));
+
+    // A random free index in the issuer's current status list (new list when full).
+    auto& lq = c.Prepare(
+        "SELECT n, size, allocated FROM status_lists WHERE issuer_id = ? ORDER BY n DESC LIMIT 1");
+    lq.bind(1, static_cast<int64_t>(issuer.id));
+    int n = 0;
+    int64_t size = 0, allocated = 0;
+    if (lq.executeStep()) {
+      n = lq.getColumn(0).getInt();
+      size = lq.getColumn(1).getInt64();
+      allocated = lq.getColumn(2).getInt64();
+    }
+    // Keep lists at most half full so random probing stays cheap.
+    if (n == 0 || allocated >= size / 2) {
+      ++n;
+      CERTLEDGER_ASSIGN_OR_RETURN(auto bits, crypto::Bitstring::Create());
+      CERTLEDGER_ASSIGN_OR_RETURN(std::string encoded, bits.Encode());
+      CERTLEDGER_ASSIGN_OR_RETURN(std::string signed_list,
+                                  SignStatusList(base_url_, did, slug, n, encoded, now, *signer));
+      auto& ins = c.Prepare(
+          "INSERT INTO status_lists(issuer_id, n, size, encoded_list, signed, updated_ms) VALUES "
+          "(?, ?, ?, ?, ?, ?)");
+      ins.bind(1, static_cast<int64_t>(issuer.id));
+      ins.bind(2, n);
+      ins.bind(3, static_cast<int64_t>(bits.size()));
+      ins.bind(4, encoded);
+      ins.bind(5, signed_list.data(), static_cast<int>(signed_list.size()));
+      ins.bind(6, static_cast<int64_t>(now));
+      ins.exec();
+      size = static_cast<int64_t>(bits.size());
+    }
+    int64_t idx = 0;
+    for (;;) {
+      idx = crypto::RandomUniform(static_cast<uint32_t>(size));
+      auto& a =
+          c.Prepare("INSERT OR IGNORE INTO status_allocations(issuer_id, n, idx) VALUES (?, ?, ?)");
+      a.bind(1, static_cast<int64_t>(issuer.id));
+      a.bind(2, n);
+      a.bind(3, static_cast<int64_t>(idx));
+      if (a.exec() == 1) break;
+    }
+    auto& inc = c.Prepare(
+        "UPDATE status_lists SET allocated = allocated + 1 WHERE issuer_id = ? AND n = ?");
+    inc.bind(1, static_cast<int64_t>(issuer.id));
+    inc.bind(2, n);
+    inc.exec();
+
+    // The credential (docs/formats.md).
+    const std::string url = base_url_ + "/v/" + r.code;
+    const std::string list_url = base_url_ + "/status/" + slug + "/" + std::to_string(n);
+    double units = CreditUnits(p.hours);
+    Json achievement = {
+        {"id", base_url_ + "/programmes/" + slug + "/" + p.code},
+        {"type", {"Achievement"}},
+        {"achievementType", "Certificate"},
+        {"name", p.title_ru},
+        {"description", p.title_en},
+        {"criteria",
+         {{"narrative", "Итоговая аттестация: не менее " + std::to_string(p.pass_mark) +
+                            " баллов из " + std::to_string(p.max_points)}}},
+        {"creditsAvailable", units},
+        {"workloadHours", p.hours},
+        {"competenceArea", p.area},
+        {"learningForm", p.form},
+        {"learningOutcomes", p.outcomes},
+        {"competencies", p.competencies},
+        {"resultDescription",
+         {{{"id", url + "#score"},
+           {"type", {"ResultDescription"}},
+           {"name", "Итоговая аттестация"},
+           {"resultType", "ScaledScore"},
+           {"valueMin", "0"},
+           {"valueMax", std::to_string(p.max_points)},
+           {"requiredValue", std::to_string(p.pass_mark)}}}}};
+    Json subject = {
+        {"type", {"AchievementSubject"}},
+        {"identifier",
+         {{{"type", "IdentityObject"},
+           {"identityType", "name"},
+           {"hashed", false},
+           {"identityHash", r.learner_name}},
+          {{"type", "IdentityObject"},
+           {"identityType", "identifier"},
+           {"hashed", true},
+           {"identityHash", r.learner_hash},
+           {"salt", r.learner_salt}}}},
+        {"achievement", std::move(achievement)},
+        {"result",
+         {{{"type", {"Result"}},
+           {"resultDescription", url + "#score"},
+           {"value", std::to_string(r.points)},
+           {"status", "Completed"}}}},
+        {"creditsEarned", units},
+        {"activityStartDate", DateTime(r.period_start)},
+        {"activityEndDate", DateTime(r.period_end)},
+        {"identityVerification", {{"share", r.identity_share}, {"method", r.identity_method}}}};
+    if (!r.voucher.empty()) subject["voucher"] = r.voucher;
+    Json issuer_json = {{"id", did},
+                        {"type", {"Profile"}},
+                        {"name", issuer.name_ru},
+                        {"url", base_url_ + "/issuers/" + slug}};
+    if (!issuer.licence_number.empty()) {
+      issuer_json["licence"] = issuer.licence_number + " от " + issuer.licence_date;
+    }
+    Json cred = {{"@context",
+                  {"https://www.w3.org/ns/credentials/v2",
+                   "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                   base_url_ + "/contexts/v1.json"}},
+                 {"id", url},
+                 {"type", {"VerifiableCredential", "OpenBadgeCredential"}},
+                 {"name", p.document_type == "qualification-upgrade"
+                              ? "Удостоверение о повышении квалификации"
+                          : p.document_type == "professional-retraining"
+                              ? "Диплом о профессиональной переподготовке"
+                              : "Сертификат об обучении"},
+                 {"documentType", p.document_type},
+                 {"issuer", std::move(issuer_json)},
+                 {"validFrom", crypto::FormatRfc3339(now)},
+                 {"credentialSubject", std::move(subject)},
+                 {"credentialStatus",
+                  {{"id", list_url + "#" + std::to_string(idx)},
+                   {"type", "BitstringStatusListEntry"},
+                   {"statusPurpose", "revocation"},
+                   {"statusListIndex", std::to_string(idx)},
+                   {"statusListCredential", list_url}}}};
+    if (!r.supersedes.empty()) cred["supersedes"] = base_url_ + "/v/" + r.supersedes;
+    crypto::ProofOptions po;
+    po.created = crypto::FormatRfc3339(now);
+    CERTLEDGER_ASSIGN_OR_RETURN(Json signed_cred, crypto::AddProof(cred, po, *signer));
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string canon, crypto::Canonicalize(signed_cred));
+    LedgerEvent ev{std::string(event::kCertificateIssued),
+                   SubjectIdFor(url),
+                   did,
+                   crypto::Sha256Tagged(canon),
+                   now,
+                   Json{{"documentType", p.document_type}, {"statusList", list_url}}};
+    if (!r.supersedes.empty())
+      ev.fields["supersedes"] = SubjectIdFor(base_url_ + "/v/" + r.supersedes);
+    CERTLEDGER_ASSIGN_OR_RETURN(int64_t ledger_idx, ledger_->Append(c, ev));
+    std::string stored = signed_cred.dump();
+    auto& u = c.Prepare(
+        "UPDATE certificates SET state = 'issued', credential = ?, ledger_idx = ?, status_n = ?, "
+        "status_idx = ?, issued_ms = ? WHERE id = ?");
+    u.bind(1, stored.data(), static_cast<int>(stored.size()));
+    u.bind(2, static_cast<int64_t>(ledger_idx));
+    u.bind(3, n);
+    u.bind(4, static_cast<int64_t>(idx));
+    u.bind(5, static_cast<int64_t>(now));
+    u.bind(6, static_cast<int64_t>(r.id));
+    u.exec();
+    if (!r.supersedes.empty()) {
+      auto& old = c.Prepare(
+          "UPDATE certificates SET state = 'superseded', superseded_by = ? WHERE code = ? AND "
+          "state = 'issued'");
+      old.bind(1, r.code);
+      old.bind(2, r.supersedes);
+      if (old.exec() != 1) {
+        return Status::FailedPrecondition("certificate.state",
+                                          "the certificate to supersede is no longer issued");
+      }
+      const std::string old_url = base_url_ + "/v/" + r.supersedes;
+      LedgerEvent sup{std::string(event::kCertificateSuperseded),
+                      SubjectIdFor(old_url),
+                      did,
+                      crypto::Sha256Tagged(canon),
+                      now,
+                      Json{{"supersededBy", SubjectIdFor(url)}}};
+      CERTLEDGER_RETURN_IF_ERROR(ledger_->Append(c, sup).status());
+    }
+    return Status::Ok();
+  });
+  CERTLEDGER_RETURN_IF_ERROR(st);
+  ledger_->Notify();
+  return GetCertificate(code);
+}
+
+Status Registry::Revoke(const std::string& code, const std::string& reason_code,
+                        const std::string& reason_text) {
+  static const std::regex reason_re("^[a-z0-9][a-z0-9-]{1,39}$");
+  if (!std::regex_match(reason_code, reason_re)) {
+    return BadCertificate("reason", "the reason code must be 2-40 characters a-z, 0-9, '-'");
+  }
+  if (!reason_text.empty() && !PrintableText(reason_text, 1000)) {
+    return BadCertificate("reason_text", "the reason text is too long or has control characters");
+  }
+  std::string slug;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
+    auto& q = c.Prepare("SELECT slug FROM issuers WHERE id = ?");
+    q.bind(1, static_cast<int64_t>(r.issuer_id));
+    q.executeStep();
+    slug = q.getColumn(0).getString();
+    return Status::Ok();
+  }));
+  // The status list is re-signed by the issuer even when it is suspended: a
+  // revocation must always be publishable.
+  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(slug, /*allow_suspended=*/true));
+  const int64_t now = clock_.NowMillis();
+  const std::string did = IssuerDid(slug);
+  Status st = db_->Write([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
+    if (r.state != "issued") {
+      return Status::FailedPrecondition(
+          "certificate.state", "only an issued certificate can be revoked (it is " + r.state + ")");
+    }
+    auto& lq = c.Prepare("SELECT encoded_list FROM status_lists WHERE issuer_id = ? AND n = ?");
+    lq.bind(1, static_cast<int64_t>(r.issuer_id));
+    lq.bind(2, r.status_n);
+    if (!lq.executeStep()) return Status::DataLoss("statuslist.missing", "status list missing");
+    CERTLEDGER_ASSIGN_OR_RETURN(auto bits, crypto::Bitstring::Decode(lq.getColumn(0).getString()));
+    CERTLEDGER_RETURN_IF_ERROR(bits.Set(static_cast<uint64_t>(r.status_idx), true));
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string encoded, bits.Encode());
+    CERTLEDGER_ASSIGN_OR_RETURN(
+        std::string signed_list,
+        SignStatusList(base_url_, did, slug, r.status_n, encoded, now, *signer));
+    auto& ul = c.Prepare(
+        "UPDATE status_lists SET encoded_list = ?, signed = ?, updated_ms = ? WHERE issuer_id = ? "
+        "AND n = ?");
+    ul.bind(1, encoded);
+    ul.bind(2, signed_list.data(), static_cast<int>(signed_list.size()));
+    ul.bind(3, static_cast<int64_t>(now));
+    ul.bind(4, static_cast<int64_t>(r.issuer_id));
+    ul.bind(5, r.status_n);
+    ul.exec();
+    auto& u = c.Prepare(
+        "UPDATE certificates SET state = 'revoked', revoked_ms = ?, revocation_reason = ? WHERE "
+        "id = ?");
+    u.bind(1, static_cast<int64_t>(now));
+    u.bind(2, reason_code + (reason_text.empty() ? "" : ": " + reason_text));
+    u.bind(3, static_cast<int64_t>(r.id));
+    u.exec();
+    const std::string url = base_url_ + "/v/" + r.code;
+    const std::string list_url = base_url_ + "/status/" + slug + "/" + std::to_string(r.status_n);
+    LedgerEvent ev{std::string(event::kCertificateRevoked),
+                   SubjectIdFor(url),
+                   did,
+                   crypto::Sha256Tagged(r.credential),
+                   now,
+                   Json{{"reason", reason_code}, {"statusList", list_url}}};
+    CERTLEDGER_RETURN_IF_ERROR(ledger_->Append(c, ev).status());
+    LedgerEvent lu{
+        std::string(event::kStatusListUpdated), list_url, did,
+        crypto::Sha256Tagged(signed_list),      now,      Json{{"statusList", list_url}}};
+    return ledger_->Append(c, lu).status();
+  });
+  if (st.ok()) ledger_->Notify();
+  return st;
+}
+
+Result<CertificateRecord> Registry::GetCertificate(const std::string& typed_code) {
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string code, NormalizeRegistrationCode(typed_code));
+  CertificateRecord rec;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
+    auto& q = c.Prepare("SELECT slug FROM issuers WHERE id = ?");
+    q.bind(1, static_cast<int64_t>(r.issuer_id));
+    q.executeStep();
+    rec.issuer_slug = q.getColumn(0).getString();
+    CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, r.issuer_id, "", r.programme_id));
+    rec.code = r.code;
+    rec.url = base_url_ + "/v/" + r.code;
+    rec.state = r.state;
+    rec.ledger_index = r.ledger_idx;
+    rec.revocation_reason = r.revocation_reason;
+    rec.revoked_ms = r.revoked_ms;
+    rec.supersedes = r.supersedes;
+    rec.superseded_by = r.superseded_by;
+    if (!r.credential.empty()) {
+      CERTLEDGER_ASSIGN_OR_RETURN(rec.credential, crypto::ParseJson(r.credential));
+    }
+    model::CertificateView& v = rec.view;
+    v.code = r.code;
+    v.url = rec.url;
+    v.document_type = p.document_type;
+    v.learner_name = r.learner_name;
+    v.course_code = p.code;
+    v.course_title = p.title_ru;
+    v.period_start = r.period_start;
+    v.period_end = r.period_end;
+    v.hours = p.hours;
+    v.credit_units = CreditUnits(p.hours);
+    for (const auto& o : p.outcomes) v.outcomes.push_back(o.get<std::string>());
+    for (const auto& o : p.competencies) v.competencies.push_back(o.get<std::string>());
+    v.points = r.points;
+    v.max_points = p.max_points;
+    v.pass_mark = p.pass_mark;
+    v.grade = "зачтено";
+    v.identity_verified_share = r.identity_share;
+    v.identity_method = r.identity_method;
+    if (r.issued_ms) v.issue_date = crypto::FormatRfc3339(r.issued_ms).substr(0, 10);
+    return Status::Ok();
+  }));
+  CERTLEDGER_ASSIGN_OR_RETURN(rec.view.issuer, GetIssuer(rec.issuer_slug));
+  return rec;
+}
+
+Result<crypto::Receipt> Registry::CertificateReceipt(const std::string& code) {
+  CERTLEDGER_ASSIGN_OR_RETURN(CertificateRecord rec, GetCertificate(code));
+  if (rec.ledger_index < 0) {
+    return Status::FailedPrecondition("certificate.state", "a draft has no ledger receipt");
+  }
+  return ledger_->ReceiptFor(rec.ledger_index);
+}
+
+Result<Json> Registry::StatusList(const std::string& slug, int n) {
+  std::string signed_list;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    auto& q = c.Prepare(
+        "SELECT s.signed FROM status_lists s JOIN issuers i ON s.issuer_id = i.id WHERE i.slug = "
+        "? AND s.n = ?");
+    q.bind(1, slug);
+    q.bind(2, n);
+    if (!q.executeStep()) {
+      return Status::NotFound("statuslist.unknown",
+                              "no status list " + slug + "/" + std::to_string(n));
+    }
+    signed_list = internal::Blob(q.getColumn(0));
+    return Status::Ok();
+  }));
+  return crypto::ParseJson(signed_list);
+}
+
+}  // namespace certledger::registry

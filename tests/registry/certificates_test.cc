@@ -1,0 +1,256 @@
+#include <catch2/catch.hpp>
+
+#include "crypto/data_integrity.h"
+#include "crypto/multikey.h"
+#include "crypto/receipt.h"
+#include "crypto/rfc3339.h"
+#include "crypto/status_list.h"
+#include "registry/ledger/entry.h"
+#include "registry/registry.h"
+#include "tests/test_util.h"
+
+namespace certledger::registry {
+namespace {
+
+struct Env {
+  testing::TempDir dir;
+  ManualClock clock{*crypto::ParseRfc3339("2026-06-30T09:00:00Z")};
+  std::unique_ptr<Registry> reg;
+
+  Env() {
+    InitOptions io;
+    io.data_dir = dir.path().string();
+    io.base_url = "https://cert.example.ru";
+    REQUIRE(Registry::Init(io, clock).ok());
+    RegistryOptions ro;
+    ro.data_dir = dir.path().string();
+    ro.ledger.background = false;
+    reg = std::move(*Registry::Open(ro, clock));
+    REQUIRE(
+        reg->RegisterIssuer({"demo", "provider", "АНО ДПО «Цифровая академия»", "Digital Academy",
+                             "7707083893", "Л035-01298-77/00179876", "2021-03-15"})
+            .ok());
+    ProgrammeInput p{"demo",
+                     "DA-101",
+                     "Анализ данных на Python",
+                     "Data analysis in Python",
+                     "data-analysis",
+                     72,
+                     60,
+                     100,
+                     "distance",
+                     "qualification-upgrade",
+                     {"умеет готовить данные", "строит модели"},
+                     {"анализ данных"}};
+    Status s = reg->AddProgramme(p);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+  }
+
+  CertificateInput Input(std::string name = "Иванова Мария Сергеевна", int points = 87) {
+    CertificateInput in;
+    in.issuer = "demo";
+    in.programme = "DA-101";
+    in.learner_name = std::move(name);
+    in.learner_id = "112-233-445 95";
+    in.period_start = "2026-03-01";
+    in.period_end = "2026-06-28";
+    in.points = points;
+    in.identity_share = 0.4;
+    in.identity_method = "online-proctoring";
+    return in;
+  }
+
+  CertificateRecord IssueOne(CertificateInput in) {
+    auto d = reg->CreateDraft(in);
+    INFO(d.status().ToString());
+    REQUIRE(d.ok());
+    REQUIRE(reg->ConfirmName(d->code).ok());
+    auto c = reg->Issue(d->code);
+    INFO(c.status().ToString());
+    REQUIRE(c.ok());
+    return *c;
+  }
+
+  crypto::KeyResolver Resolver() {
+    return [this](const std::string& vm) -> Result<std::string> {
+      auto doc = reg->IssuerDidDocument("demo");
+      if (!doc.ok()) return doc.status();
+      for (const auto& m : (*doc)["verificationMethod"]) {
+        if (m["id"] == vm) {
+          return crypto::DecodeEd25519Multikey(m["publicKeyMultibase"].get<std::string>());
+        }
+      }
+      return Status::NotFound("test.key", vm);
+    };
+  }
+
+  bool StatusBit(const CertificateRecord& c) {
+    auto entry = crypto::ParseStatusListEntry(c.credential["credentialStatus"]);
+    REQUIRE(entry.ok());
+    auto list = reg->StatusList("demo", 1);
+    REQUIRE(list.ok());
+    REQUIRE(crypto::VerifyProof(*list, Resolver()).ok());
+    auto bits =
+        crypto::Bitstring::Decode((*list)["credentialSubject"]["encodedList"].get<std::string>());
+    REQUIRE(bits.ok());
+    return *bits->Get(
+        std::stoull(c.credential["credentialStatus"]["statusListIndex"].get<std::string>()));
+  }
+};
+
+TEST_CASE(
+    "certificates: draft, name check, issue: a signed OB 3.0 credential, logged and receipted",
+    "[registry]") {
+  Env env;
+  auto draft = env.reg->CreateDraft(env.Input("Иванова Мария Сергевна"));
+  REQUIRE(draft.ok());
+  CHECK(draft->state == "draft");
+  CHECK(draft->credential.is_null());
+  // Not before the learner has checked the spelling.
+  CHECK(env.reg->Issue(draft->code).status().slug() == "certificate.name-unconfirmed");
+  REQUIRE(env.reg->CorrectName(draft->code, "Иванова Мария Сергеевна").ok());
+  auto cert = env.reg->Issue(draft->code);
+  REQUIRE(cert.ok());
+  CHECK(cert->state == "issued");
+  const Json& c = cert->credential;
+  CHECK(c["id"] == "https://cert.example.ru/v/" + draft->code);
+  CHECK(c["type"][1] == "OpenBadgeCredential");
+  CHECK(c["issuer"]["id"] == "did:web:cert.example.ru:issuers:demo");
+  CHECK(c["credentialSubject"]["identifier"][0]["identityHash"] == "Иванова Мария Сергеевна");
+  CHECK(c["credentialSubject"]["creditsEarned"] == 2);
+  CHECK(c["credentialSubject"]["achievement"]["workloadHours"] == 72);
+  CHECK(c["credentialSubject"]["result"][0]["value"] == "87");
+  // SNILS never appears in clear.
+  CHECK(c.dump().find("112-233-445") == std::string::npos);
+  CHECK(c.dump().find("11223344595") == std::string::npos);
+  // The proof verifies with the key published in the issuer's DID document.
+  CHECK(crypto::VerifyProof(c, env.Resolver()).ok());
+  CHECK_FALSE(env.StatusBit(*cert));
+  // The ledger entry binds the credential's digest; the receipt verifies offline.
+  REQUIRE(env.reg->ledger().IntegrateNow().ok());
+  auto receipt = env.reg->CertificateReceipt(draft->code);
+  REQUIRE(receipt.ok());
+  std::vector<crypto::NoteVerifier> keys{env.reg->ledger().NoteVerifier()};
+  auto v = crypto::VerifyReceipt(*receipt, keys);
+  REQUIRE(v.ok());
+  auto entry = DecodeEntry(v->entry);
+  REQUIRE(entry.ok());
+  CHECK(entry->type == "certificate.issued");
+  CHECK(entry->id == SubjectIdFor(c["id"].get<std::string>()));
+  CHECK(entry->digest == crypto::Sha256Tagged(*crypto::Canonicalize(c)));
+  // Nothing personal in the entry.
+  CHECK(v->entry.find("Иванова") == std::string::npos);
+  CHECK(v->entry.find(draft->code) == std::string::npos);
+}
+
+TEST_CASE("certificates: below the pass mark, duplicates and bad fields are refused",
+          "[registry]") {
+  Env env;
+  auto low = env.reg->CreateDraft(env.Input("Петров Пётр", 59));
+  CHECK(low.status().slug() == "certificate.below-pass-mark");
+  CHECK(low.status().message().find("pass mark") != std::string::npos);
+  env.IssueOne(env.Input());
+  CHECK(env.reg->CreateDraft(env.Input()).status().slug() == "certificate.duplicate");
+  auto in = env.Input();
+  in.period_end = "2026-02-01";
+  CHECK(env.reg->CreateDraft(in).status().field() == "period_end");
+  in = env.Input();
+  in.identity_share = 1.5;
+  CHECK(env.reg->CreateDraft(in).status().field() == "identity_share");
+  in = env.Input();
+  in.programme = "NOPE";
+  CHECK(env.reg->CreateDraft(in).status().slug() == "programme.unknown");
+  in = env.Input();
+  in.learner_name = "";
+  CHECK(env.reg->CreateDraft(in).status().field() == "learner_name");
+  // Idempotent requests return the same draft.
+  in = env.Input("Сидоров Сидор");
+  in.learner_id = "other";
+  in.request_key = "batch-1-row-7";
+  auto a = env.reg->CreateDraft(in);
+  auto b = env.reg->CreateDraft(in);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->code == b->code);
+}
+
+TEST_CASE("certificates: revocation sets the status bit, logs the reason, and is final",
+          "[registry]") {
+  Env env;
+  auto cert = env.IssueOne(env.Input());
+  CHECK(env.reg->Revoke(cert.code, "Error In Data", "").slug() == "certificate.invalid");
+  REQUIRE(env.reg->Revoke(cert.code, "error-in-data", "ошибка в ФИО").ok());
+  CHECK(env.reg->Revoke(cert.code, "error-in-data", "").slug() == "certificate.state");
+  auto after = env.reg->GetCertificate(cert.code);
+  REQUIRE(after.ok());
+  CHECK(after->state == "revoked");
+  CHECK(after->revocation_reason == "error-in-data: ошибка в ФИО");
+  CHECK(env.StatusBit(*after));
+  REQUIRE(env.reg->ledger().IntegrateNow().ok());
+  bool logged = false;
+  for (int64_t i = 0;; ++i) {
+    auto e = env.reg->ledger().Entry(i);
+    if (!e.ok()) break;
+    auto ev = DecodeEntry(*e);
+    if (ev->type == "certificate.revoked") {
+      logged = true;
+      CHECK(ev->fields["reason"] == "error-in-data");
+      CHECK(e->find("ФИО") == std::string::npos);  // the free text stays off the ledger
+    }
+  }
+  CHECK(logged);
+}
+
+TEST_CASE("certificates: a declared reissue supersedes the old certificate, both linked",
+          "[registry]") {
+  Env env;
+  auto old = env.IssueOne(env.Input());
+  auto in = env.Input();
+  in.points = 90;
+  in.supersedes = old.code;
+  auto fresh = env.IssueOne(in);
+  CHECK(fresh.credential["supersedes"] == old.url);
+  auto o = env.reg->GetCertificate(old.code);
+  CHECK(o->state == "superseded");
+  CHECK(o->superseded_by == fresh.code);
+  CHECK(env.reg->GetCertificate(fresh.code)->supersedes == old.code);
+}
+
+TEST_CASE("certificates: suspended issuers cannot issue; rotated keys keep old ones valid",
+          "[registry]") {
+  Env env;
+  auto first = env.IssueOne(env.Input());
+  REQUIRE(env.reg->RotateKey("demo").ok());
+  auto in = env.Input("Другой Человек");
+  in.learner_id = "010-242-368 77";
+  auto second = env.IssueOne(in);
+  CHECK(second.credential["proof"]["verificationMethod"] ==
+        "did:web:cert.example.ru:issuers:demo#key-2");
+  CHECK(crypto::VerifyProof(first.credential, env.Resolver()).ok());
+  CHECK(crypto::VerifyProof(second.credential, env.Resolver()).ok());
+  REQUIRE(env.reg->SuspendIssuer("demo").ok());
+  auto in3 = env.Input("Третий");
+  in3.learner_id = "third";
+  CHECK(env.reg->CreateDraft(in3).status().slug() == "issuer.suspended");
+  // Earlier certificates still verify, and can still be revoked.
+  CHECK(crypto::VerifyProof(first.credential, env.Resolver()).ok());
+  REQUIRE(env.reg->Revoke(first.code, "issued-in-error", "").ok());
+  CHECK(env.reg->GetIssuer("demo")->status == "suspended");
+  CHECK(env.StatusBit(*env.reg->GetCertificate(first.code)));
+}
+
+TEST_CASE("certificates: typed codes are normalized; unknown and mistyped codes say so",
+          "[registry]") {
+  Env env;
+  auto cert = env.IssueOne(env.Input());
+  std::string lower;
+  for (char ch : cert.code)
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  CHECK(env.reg->GetCertificate(lower)->code == cert.code);
+  CHECK(env.reg->GetCertificate("0000-0000-0000-0000-0").status().slug() == "certificate.unknown");
+  CHECK(env.reg->GetCertificate("not a code").status().slug() == "code.invalid");
+}
+
+}  // namespace
+}  // namespace certledger::registry
