@@ -181,7 +181,7 @@ constexpr Texts kEn = {
     "Not found",
     "The registry holds no document with this registration number. Check the number: it may "
     "be forged.",
-    "Document",
+    "Certificate",
     "Document",
     "Registration number",
     "Learner",
@@ -203,7 +203,7 @@ constexpr Texts kEn = {
     "Name",
     "INN (taxpayer number)",
     "Education licence",
-    "of",
+    "dated",
     "Status",
     "active",
     "suspended since",

@@ -112,8 +112,10 @@ void CheckFontsEmbeddedSubset(const fs::path& pdf) {
 }
 
 std::string PdfToText(const fs::path& pdf) {
-  Ran r = Run("pdftotext -enc UTF-8 '" + pdf.string() + "' -");
+  Ran r = Run("pdftotext -enc UTF-8 '" + pdf.string() + "' - 2>&1");
   REQUIRE(r.exit_code == 0);
+  CHECK_FALSE(Contains(r.out, "Syntax Error"));
+  CHECK_FALSE(Contains(r.out, "Syntax Warning"));
   return r.out;
 }
 
@@ -121,9 +123,12 @@ std::string PdfToText(const fs::path& pdf) {
 Ran DecodeQr(const fs::path& pdf) {
   fs::path png_base = pdf;
   png_base.replace_extension();
-  Ran raster =
-      Run("pdftoppm -r 150 -png -singlefile '" + pdf.string() + "' '" + png_base.string() + "'");
+  Ran raster = Run("pdftoppm -r 150 -png -singlefile '" + pdf.string() + "' '" + png_base.string() +
+                   "' 2>&1");
   REQUIRE(raster.exit_code == 0);
+  // Poppler reports fonts it cannot load ("Embedded font file may be invalid")
+  // on stderr: there must be nothing.
+  CHECK(raster.out.empty());
   return Run("zbarimg --raw -q '" + png_base.string() + ".png' 2>/dev/null");
 }
 
