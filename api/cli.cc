@@ -3,15 +3,22 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "crypto/hash.h"
 #include "crypto/random.h"
+#include "crypto/receipt.h"
 #include "crypto/rfc3339.h"
 #include "crypto/selfcheck.h"
 #include "registry/registry.h"
+#include "render/pdf.h"
 
 namespace certledger::api {
 namespace {
@@ -67,7 +74,174 @@ Status RegisterDemo(registry::Registry& reg) {
       "Demo University", "5000000024", "Л035-00115-77/00097403",
       "2016-06-01"};
   CERTLEDGER_RETURN_IF_ERROR(reg.RegisterIssuer(uni).status());
+  CERTLEDGER_RETURN_IF_ERROR(reg.AddProgramme(
+      {"demo",
+       "DA-101",
+       "Анализ данных на Python",
+       "Data analysis in Python",
+       "data-analysis",
+       72,
+       60,
+       100,
+       "distance",
+       "qualification-upgrade",
+       {"готовит и очищает данные с помощью pandas", "строит и проверяет регрессионные модели",
+        "представляет результаты анализа в виде отчёта"},
+       {"анализ данных", "программирование на Python"}}));
+  CERTLEDGER_RETURN_IF_ERROR(
+      reg.AddProgramme({"demo",
+                        "PY-036",
+                        "Основы программирования на Python",
+                        "Python programming basics",
+                        "programming",
+                        36,
+                        60,
+                        100,
+                        "distance",
+                        "certificate",
+                        {"пишет программы с ветвлениями, циклами и функциями"},
+                        {"программирование на Python"}}));
   return reg.ledger().IntegrateNow().status();
+}
+
+// Splits one CSV line (RFC 4180 quoting).
+std::vector<std::string> SplitCsv(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        out.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.emplace_back();
+    } else if (c != '\r') {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+Status WriteOut(const std::filesystem::path& p, const std::string& data) {
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f << data;
+  if (!f) return Status::Unavailable("io.write", "cannot write " + p.string());
+  return Status::Ok();
+}
+
+// certledger issue-batch: one certificate per CSV row; a rejected row gets one
+// line with its reason and the rest are still issued. Re-running is
+// idempotent (each row's request key is the hash of the issuer and the row).
+int RunIssueBatch(registry::Registry& r, const std::string& slug, const std::string& csv_path,
+                  const std::string& out_dir) {
+  std::ifstream in(csv_path);
+  if (!in) return Fail(Status::NotFound("batch.csv", "cannot read " + csv_path));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line != "\r") lines.push_back(line);
+  }
+  if (lines.empty()) return Fail(Status::InvalidArgument("batch.csv", "the CSV file is empty"));
+  const std::vector<std::string> header = SplitCsv(lines[0]);
+  auto col = [&header](const std::string& name) -> int {
+    for (size_t i = 0; i < header.size(); ++i) {
+      if (header[i] == name) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  for (const char* required : {"programme", "learner_name", "learner_id", "period_start",
+                               "period_end", "points", "identity_share", "identity_method"}) {
+    if (col(required) < 0) {
+      return Fail(Status::InvalidArgument(
+          "batch.csv", std::string("the CSV header lacks the column \"") + required + "\""));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  std::vector<std::string> issued;
+  int rejected = 0;
+  const size_t total = lines.size() - 1;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> f = SplitCsv(lines[i]);
+    auto get = [&](const char* name) {
+      int c = col(name);
+      return c >= 0 && c < static_cast<int>(f.size()) ? f[static_cast<size_t>(c)] : std::string();
+    };
+    registry::CertificateInput c;
+    c.issuer = slug;
+    c.programme = get("programme");
+    c.learner_name = get("learner_name");
+    c.learner_id = get("learner_id");
+    c.period_start = get("period_start");
+    c.period_end = get("period_end");
+    c.identity_method = get("identity_method");
+    c.voucher = get("voucher");
+    c.request_key = "batch:" + crypto::Sha256Tagged(slug + "\n" + lines[i]);
+    Status st;
+    try {
+      c.points = std::stoi(get("points"));
+      c.identity_share = std::stod(get("identity_share"));
+    } catch (const std::exception&) {
+      st = Status::InvalidArgument("certificate.invalid",
+                                   "points and identity_share must be numbers");
+    }
+    std::string code;
+    if (st.ok()) {
+      auto draft = r.CreateDraft(c);
+      st = draft.status();
+      if (draft.ok()) {
+        code = draft->code;
+        if (draft->state == "draft") {
+          // Batch rows come from the provider's records after the learners
+          // checked their drafts: the provider confirms the names.
+          st = r.ConfirmName(code);
+          if (st.ok()) st = r.Issue(code).status();
+        }
+      }
+    }
+    if (st.ok()) {
+      issued.push_back(code);
+    } else {
+      ++rejected;
+      std::fprintf(stderr, "\rrow %zu rejected: %s%s\n", i + 1, st.message().c_str(),
+                   st.field().empty() ? "" : (" (field " + st.field() + ")").c_str());
+    }
+    std::fprintf(stderr, "\r[%-40s] %zu/%zu", std::string(40 * i / total, '#').c_str(), i, total);
+  }
+  std::fprintf(stderr, "\n");
+  // Receipts need the entries in a published checkpoint.
+  auto size = r.ledger().IntegrateNow();
+  if (!size.ok()) return Fail(size.status());
+  auto fonts = render::FontSet::LoadDefault();
+  for (const std::string& code : issued) {
+    auto rec = r.GetCertificate(code);
+    if (!rec.ok()) return Fail(rec.status());
+    auto receipt = r.CertificateReceipt(code);
+    if (!receipt.ok()) return Fail(receipt.status());
+    std::string cred = rec->credential.dump(2);
+    std::string rjson = crypto::ReceiptToJson(*receipt).dump(2);
+    std::filesystem::path base = std::filesystem::path(out_dir) / code;
+    Status st = WriteOut(base.string() + ".json", cred);
+    if (st.ok()) st = WriteOut(base.string() + ".receipt.json", rjson);
+    if (st.ok() && fonts.ok()) {
+      render::PdfOptions po;
+      po.fonts = *fonts;
+      auto pdf = render::RenderCertificatePdf(rec->view, {cred, rjson}, po);
+      st = pdf.ok() ? WriteOut(base.string() + ".pdf", *pdf) : pdf.status();
+    }
+    if (!st.ok()) return Fail(st);
+  }
+  std::printf("issued %zu certificate(s), rejected %d row(s); output in %s\n", issued.size(),
+              rejected, out_dir.c_str());
+  if (!fonts.ok()) std::fprintf(stderr, "no PDFs: %s\n", fonts.status().ToString().c_str());
+  return rejected == 0 ? 0 : kExitFailure;
 }
 
 int MainImpl(int argc, char** argv) {
@@ -97,6 +271,17 @@ int MainImpl(int argc, char** argv) {
   lexport->add_option("--out", out, "output directory")->required();
   auto* lcheckpoint = ledger->add_subcommand("checkpoint", "print the newest signed checkpoint");
   lcheckpoint->add_option("--data", data, "data directory")->required();
+
+  auto* tb = app.add_subcommand("trust-bundle", "write what certverify needs offline");
+  tb->add_option("--data", data, "data directory")->required();
+  tb->add_option("--out", out, "output directory")->required();
+  std::string csv;
+  auto* batch = app.add_subcommand("issue-batch", "issue one certificate per CSV row");
+  batch->add_option("--data", data, "data directory")->required();
+  std::string batch_issuer;
+  batch->add_option("--issuer", batch_issuer, "issuer slug")->required();
+  batch->add_option("--csv", csv, "CSV file (see samples/graduates.csv)")->required();
+  batch->add_option("--out", out, "where CODE.json, CODE.receipt.json and CODE.pdf go")->required();
 
   auto* admin = app.add_subcommand("admin", "operator commands");
   admin->require_subcommand(1);
@@ -174,6 +359,14 @@ int MainImpl(int argc, char** argv) {
                 static_cast<long long>(*size), out.c_str());
     return 0;
   }
+  if (tb->parsed()) {
+    auto size = r.ExportTrustBundle(out);
+    if (!size.ok()) return Fail(size.status());
+    std::printf("certledger: trust bundle (ledger size %lld) written to %s\n",
+                static_cast<long long>(*size), out.c_str());
+    return 0;
+  }
+  if (batch->parsed()) return RunIssueBatch(r, batch_issuer, csv, out);
   if (lcheckpoint->parsed()) {
     auto cp = r.ledger().IntegrateNow();
     if (!cp.ok()) return Fail(cp.status());

@@ -682,46 +682,62 @@ Status Registry::Revoke(const std::string& code, const std::string& reason_code,
 Result<CertificateRecord> Registry::GetCertificate(const std::string& typed_code) {
   CERTLEDGER_ASSIGN_OR_RETURN(std::string code, NormalizeRegistrationCode(typed_code));
   CertificateRecord rec;
-  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
-    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
-    auto& q = c.Prepare("SELECT slug FROM issuers WHERE id = ?");
-    q.bind(1, static_cast<int64_t>(r.issuer_id));
-    q.executeStep();
-    rec.issuer_slug = q.getColumn(0).getString();
-    CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, r.issuer_id, "", r.programme_id));
-    rec.code = r.code;
-    rec.url = base_url_ + "/v/" + r.code;
-    rec.state = r.state;
-    rec.ledger_index = r.ledger_idx;
-    rec.revocation_reason = r.revocation_reason;
-    rec.revoked_ms = r.revoked_ms;
-    rec.supersedes = r.supersedes;
-    rec.superseded_by = r.superseded_by;
-    if (!r.credential.empty()) {
-      CERTLEDGER_ASSIGN_OR_RETURN(rec.credential, crypto::ParseJson(r.credential));
-    }
-    model::CertificateView& v = rec.view;
-    v.code = r.code;
-    v.url = rec.url;
-    v.document_type = p.document_type;
-    v.learner_name = r.learner_name;
-    v.course_code = p.code;
-    v.course_title = p.title_ru;
-    v.period_start = r.period_start;
-    v.period_end = r.period_end;
-    v.hours = p.hours;
-    v.credit_units = CreditUnits(p.hours);
-    for (const auto& o : p.outcomes) v.outcomes.push_back(o.get<std::string>());
-    for (const auto& o : p.competencies) v.competencies.push_back(o.get<std::string>());
-    v.points = r.points;
-    v.max_points = p.max_points;
-    v.pass_mark = p.pass_mark;
-    v.grade = "зачтено";
-    v.identity_verified_share = r.identity_share;
-    v.identity_method = r.identity_method;
-    if (r.issued_ms) v.issue_date = crypto::FormatRfc3339(r.issued_ms).substr(0, 10);
-    return Status::Ok();
-  }));
+  CERTLEDGER_RETURN_IF_ERROR(db_
+                                 ->Read(
+                                     [&](Conn& c) -> Status {
+                                       CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
+                                       auto& q = c.Prepare("SELECT slug FROM issuers WHERE id = ?");
+                                       q.bind(1, static_cast<int64_t>(r.issuer_id));
+                                       q.executeStep();
+                                       rec.issuer_slug = q.getColumn(0).getString();
+                                       CERTLEDGER_ASSIGN_OR_RETURN(
+                                           Programme p,
+                                           LoadProgramme(c, r.issuer_id, "", r.programme_id));
+                                       rec.code = r.code;
+                                       rec.url = base_url_ + "/v/" + r.code;
+                                       rec.state = r.state;
+                                       rec.ledger_index = r.ledger_idx;
+                                       rec.revocation_reason = r.revocation_reason;
+                                       rec.revoked_ms = r.revoked_ms;
+                                       rec.supersedes = r.supersedes;
+                                       rec.superseded_by = r.superseded_by;
+                                       if (!r.credential.empty()) {
+                                         CERTLEDGER_ASSIGN_OR_RETURN(
+                                             rec.credential, crypto::ParseJson(r.credential));
+                                       }
+                                       model::CertificateView& v = rec.view;
+                                       v.code = r.code;
+                                       v.url = rec.url;
+                                       v.document_type = p.document_type;
+                                       v.document_title = p.document_type == "qualification-upgrade"
+                           ? model::Text{"Удостоверение о повышении квалификации",
+                                         "Certificate of professional development"}
+                       : p.document_type == "professional-retraining"
+                           ? model::Text{"Диплом о профессиональной переподготовке",
+                                         "Diploma of professional retraining"}
+                           : model::Text{"Сертификат об обучении", "Certificate of training"};
+                                       v.learner_name = r.learner_name;
+                                       v.course_code = p.code;
+                                       v.course_title = p.title_ru;
+                                       v.period_start = r.period_start;
+                                       v.period_end = r.period_end;
+                                       v.hours = p.hours;
+                                       v.credit_units = CreditUnits(p.hours);
+                                       for (const auto& o : p.outcomes)
+                                         v.outcomes.push_back(o.get<std::string>());
+                                       for (const auto& o : p.competencies)
+                                         v.competencies.push_back(o.get<std::string>());
+                                       v.points = r.points;
+                                       v.max_points = p.max_points;
+                                       v.pass_mark = p.pass_mark;
+                                       v.grade = "зачтено";
+                                       v.identity_verified_share = r.identity_share;
+                                       v.identity_method = r.identity_method;
+                                       if (r.issued_ms)
+                                         v.issue_date =
+                                             crypto::FormatRfc3339(r.issued_ms).substr(0, 10);
+                                       return Status::Ok();
+                                     }));
   CERTLEDGER_ASSIGN_OR_RETURN(rec.view.issuer, GetIssuer(rec.issuer_slug));
   return rec;
 }

@@ -605,4 +605,56 @@ Json Registry::Context() const {
   return Json{{"@context", std::move(ctx)}};
 }
 
+Result<int64_t> Registry::ExportTrustBundle(const std::string& dir) {
+  fs::path out(dir);
+  auto write = [](const fs::path& p, const std::string& data) -> Status {
+    std::error_code ec;
+    fs::create_directories(p.parent_path(), ec);
+    fs::path tmp = p;
+    tmp += ".tmp";
+    {
+      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+      f << data;
+      if (!f) return Status::Unavailable("io.write", "cannot write " + tmp.string());
+    }
+    fs::rename(tmp, p, ec);
+    if (ec) return Status::Unavailable("io.write", "cannot write " + p.string());
+    return Status::Ok();
+  };
+  auto did_file = [](std::string did) {
+    std::replace(did.begin(), did.end(), ':', '_');
+    return did + ".json";
+  };
+  // The ledger first (checkpoint + tiles), so every list below is no newer
+  // than what a later refresh can prove.
+  CERTLEDGER_ASSIGN_OR_RETURN(int64_t size, ledger_->Export(dir));
+  CERTLEDGER_ASSIGN_OR_RETURN(Json reg_doc, RegistryDidDocument());
+  CERTLEDGER_RETURN_IF_ERROR(write(out / "did" / did_file(RegistryDid()), reg_doc.dump(2)));
+  CERTLEDGER_ASSIGN_OR_RETURN(auto issuers, ListIssuers());
+  for (const auto& issuer : issuers) {
+    CERTLEDGER_ASSIGN_OR_RETURN(Json doc, IssuerDidDocument(issuer.slug));
+    CERTLEDGER_RETURN_IF_ERROR(write(out / "did" / did_file(issuer.did), doc.dump(2)));
+  }
+  std::vector<std::pair<std::string, std::string>> lists;  // slug/n, signed
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    auto& q = c.Prepare(
+        "SELECT i.slug, s.n, s.signed FROM status_lists s JOIN issuers i ON s.issuer_id = i.id");
+    while (q.executeStep()) {
+      lists.emplace_back(q.getColumn(0).getString() + "/" + q.getColumn(1).getString(),
+                         internal::Blob(q.getColumn(2)));
+    }
+    return Status::Ok();
+  }));
+  for (const auto& [name, data] : lists) {
+    CERTLEDGER_RETURN_IF_ERROR(write(out / "status" / (name + ".json"), data));
+  }
+  Json bundle = {
+      {"type", "CertledgerTrustBundle"},
+      {"baseUrl", base_url_},
+      {"created", crypto::FormatRfc3339(clock_.NowMillis())},
+      {"ledger", {{"origin", ledger_->origin()}, {"verifierKey", ledger_->VerifierKey()}}}};
+  CERTLEDGER_RETURN_IF_ERROR(write(out / "bundle.json", bundle.dump(2)));
+  return size;
+}
+
 }  // namespace certledger::registry

@@ -192,6 +192,11 @@ class Registry {
   // The signed BitstringStatusListCredential <base>/status/<slug>/<n>.
   Result<Json> StatusList(const std::string& slug, int n);
 
+  // Writes what certverify needs offline (docs/formats.md "Trust bundle"):
+  // bundle.json, every DID document, every status list, the newest
+  // checkpoint and its tiles. Returns the checkpoint's tree size.
+  Result<int64_t> ExportTrustBundle(const std::string& dir);
+
   internal::Db& db() { return *db_; }  // registry/ internal use
 
  private:

@@ -14,6 +14,13 @@ if [ ! -f "$data/registry.db" ]; then
   "$bin" init --data "$data" --base-url "${CERTLEDGER_BASE_URL:-http://127.0.0.1:8080}" --demo
 fi
 "$bin" admin issuer list --data "$data"
+# Issue the sample graduates (idempotent), then check one PDF offline as an employer would.
+"$bin" issue-batch --data "$data" --issuer demo --csv samples/graduates.csv --out "$data/certificates"
+"$bin" trust-bundle --data "$data" --out "$data/trust-bundle"
+pdf=$(ls "$data"/certificates/*.pdf | head -n 1)
+"$dir/verifier/certverify" "$pdf" --trust "$data/trust-bundle" --lang en || true
+"$dir/verifier/certverify" "${pdf%.pdf}.json" --trust "$data/trust-bundle" \
+  --policy samples/policy-university.json --lang ru || true
 "$bin" ledger export --data "$data" --out "$data/ledger-export"
 echo "--- newest signed checkpoint ($data/ledger-export/checkpoint) ---"
 "$bin" ledger checkpoint --data "$data"

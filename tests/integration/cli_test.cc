@@ -104,3 +104,86 @@ TEST_CASE("cli: bad input gets a clear message and a non-zero exit", "[integrati
 
 }  // namespace
 }  // namespace certledger
+
+namespace certledger {
+namespace {
+
+Run Certverify(const std::string& args) {
+  std::string cmd = std::string(CERTVERIFY_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  return Run{WEXITSTATUS(status), out};
+}
+
+TEST_CASE("cli: issue-batch writes credential, receipt and PDF that certverify accepts offline",
+          "[integration]") {
+  testing::TempDir dir;
+  std::string data = (dir.path() / "data").string();
+  std::string out = (dir.path() / "out").string();
+  std::string bundle = (dir.path() / "bundle").string();
+  REQUIRE(
+      Certledger("init --data " + data + " --base-url https://cert.example.ru --demo").exit_code ==
+      0);
+  std::string csv = testing::SourcePath("samples/graduates.csv").string();
+  auto batch =
+      Certledger("issue-batch --data " + data + " --issuer demo --csv " + csv + " --out " + out);
+  INFO(batch.output);
+  REQUIRE(batch.exit_code == 0);
+  CHECK(batch.output.find("issued 5 certificate(s), rejected 0 row(s)") != std::string::npos);
+  // Re-running issues nothing new.
+  auto again =
+      Certledger("issue-batch --data " + data + " --issuer demo --csv " + csv + " --out " + out);
+  REQUIRE(again.exit_code == 0);
+  auto cp = Certledger("ledger checkpoint --data " + data);
+  CHECK(cp.output.find("\n11\n") != std::string::npos);  // 6 setup entries + 5 certificates
+  REQUIRE(Certledger("trust-bundle --data " + data + " --out " + bundle).exit_code == 0);
+  int pdfs = 0;
+  for (const auto& e : std::filesystem::directory_iterator(out)) {
+    if (e.path().extension() != ".pdf") continue;
+    ++pdfs;
+    auto v = Certverify(e.path().string() + " --trust " + bundle + " --lang en");
+    INFO(v.output);
+    CHECK(v.exit_code == 0);
+    CHECK(v.output.find("VALID") != std::string::npos);
+  }
+  CHECK(pdfs == 5);
+  // A tampered credential JSON fails with the signature exit code.
+  for (const auto& e : std::filesystem::directory_iterator(out)) {
+    std::string name = e.path().filename().string();
+    if (name.size() < 5 || name.substr(name.size() - 5) != ".json" ||
+        name.find("receipt") != std::string::npos) {
+      continue;
+    }
+    std::string text = testing::ReadFile(e.path());
+    auto pos = text.find("\"87\"");
+    if (pos == std::string::npos) continue;
+    text.replace(pos, 4, "\"97\"");
+    auto tampered = dir.path() / "tampered.json";
+    testing::WriteFile(tampered, text);
+    auto v = Certverify(tampered.string() + " --trust " + bundle);
+    CHECK(v.exit_code == 1);
+  }
+  // A batch with bad rows reports each with its reason and still issues the rest.
+  std::string bad_csv = (dir.path() / "bad.csv").string();
+  testing::WriteFile(bad_csv,
+                     "programme,learner_name,learner_id,period_start,period_end,points,"
+                     "identity_share,identity_method\n"
+                     "DA-101,Good Learner,L-1,2026-03-01,2026-06-28,80,0.3,none\n"
+                     "DA-101,Low Score,L-2,2026-03-01,2026-06-28,10,0.3,none\n"
+                     "NOPE,No Programme,L-3,2026-03-01,2026-06-28,80,0.3,none\n"
+                     "DA-101,Bad Date,L-4,2026-02-30,2026-06-28,80,0.3,none\n");
+  auto mixed = Certledger("issue-batch --data " + data + " --issuer demo --csv " + bad_csv +
+                          " --out " + out);
+  CHECK(mixed.exit_code == 1);
+  CHECK(mixed.output.find("issued 1 certificate(s), rejected 3 row(s)") != std::string::npos);
+  CHECK(mixed.output.find("row 3 rejected") != std::string::npos);
+  CHECK(mixed.output.find("pass mark") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace certledger
