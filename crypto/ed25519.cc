@@ -18,9 +18,8 @@ Ed25519Signer::Ed25519Signer(SecretBytes seed, SecretBytes expanded, std::string
 Result<std::unique_ptr<Ed25519Signer>> Ed25519Signer::Create(const SecretBytes& seed,
                                                              std::string key_id) {
   if (seed.size() != kEd25519SeedSize) {
-    return Status::InvalidArgument("ed25519.bad-seed",
-                                   "an Ed25519 seed must be 32 bytes, got " +
-                                       std::to_string(seed.size()));
+    return Status::InvalidArgument(
+        "ed25519.bad-seed", "an Ed25519 seed must be 32 bytes, got " + std::to_string(seed.size()));
   }
   auto access = InsecureSecretAccess::Get();
   SecretBytes expanded;
@@ -41,10 +40,10 @@ std::unique_ptr<Ed25519Signer> Ed25519Signer::Generate(std::string key_id) {
 Result<std::string> Ed25519Signer::Sign(std::string_view msg) const {
   std::string sig(crypto_sign_BYTES, '\0');
   auto access = InsecureSecretAccess::Get();
-  if (crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
-                           reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
-                           reinterpret_cast<const unsigned char*>(
-                               expanded_.GetSecret(access).data())) != 0) {
+  if (crypto_sign_detached(
+          reinterpret_cast<unsigned char*>(sig.data()), nullptr,
+          reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+          reinterpret_cast<const unsigned char*>(expanded_.GetSecret(access).data())) != 0) {
     return Status::Internal("ed25519.sign-failed", "Ed25519 signing failed");
   }
   return sig;
@@ -57,25 +56,24 @@ Status Ed25519Verify(std::string_view public_key, std::string_view signature,
                                    "an Ed25519 public key must be 32 bytes");
   }
   if (signature.size() != kEd25519SignatureSize) {
-    return Status::InvalidArgument("signature.invalid",
-                                   "an Ed25519 signature must be 64 bytes, got " +
-                                       std::to_string(signature.size()));
+    return Status::InvalidArgument(
+        "signature.invalid",
+        "an Ed25519 signature must be 64 bytes, got " + std::to_string(signature.size()));
   }
   if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
                                   reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
-                                  reinterpret_cast<const unsigned char*>(public_key.data())) !=
-      0) {
+                                  reinterpret_cast<const unsigned char*>(public_key.data())) != 0) {
     return Status::InvalidArgument("signature.invalid", "the Ed25519 signature does not verify");
   }
   return Status::Ok();
 }
 
 Result<std::unique_ptr<Ed25519Verifier>> Ed25519Verifier::Create(std::string_view public_key,
-                                                                  std::string key_id) {
+                                                                 std::string key_id) {
   if (public_key.size() != kEd25519PublicKeySize) {
-    return Status::InvalidArgument("ed25519.bad-public-key",
-                                   "an Ed25519 public key must be 32 bytes, got " +
-                                       std::to_string(public_key.size()));
+    return Status::InvalidArgument(
+        "ed25519.bad-public-key",
+        "an Ed25519 public key must be 32 bytes, got " + std::to_string(public_key.size()));
   }
   return std::unique_ptr<Ed25519Verifier>(
       new Ed25519Verifier(std::string(public_key), std::move(key_id)));

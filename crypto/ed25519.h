@@ -57,8 +57,7 @@ class Ed25519Signer final : public Signer {
   const SecretBytes& Seed() const { return seed_; }
 
  private:
-  Ed25519Signer(SecretBytes seed, SecretBytes expanded, std::string public_key,
-                std::string key_id);
+  Ed25519Signer(SecretBytes seed, SecretBytes expanded, std::string public_key, std::string key_id);
   const SecretBytes seed_;
   const SecretBytes expanded_;  // libsodium's 64-byte secret key.
   const std::string public_key_;
@@ -82,8 +81,7 @@ class Ed25519Verifier final : public Verifier {
 };
 
 // Verifies without building an object (hot paths).
-Status Ed25519Verify(std::string_view public_key, std::string_view signature,
-                     std::string_view msg);
+Status Ed25519Verify(std::string_view public_key, std::string_view signature, std::string_view msg);
 
 }  // namespace certledger::crypto
 

@@ -127,10 +127,9 @@ class [[nodiscard]] Result {
   }
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
   template <typename U,
-            typename = std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                        !std::is_same_v<std::decay_t<U>, Status> &&
-                                        !std::is_same_v<std::decay_t<U>, T> &&
-                                        !std::is_same_v<std::decay_t<U>, Result<T>>>>
+            typename = std::enable_if_t<
+                std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Status> &&
+                !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, Result<T>>>>
   Result(U&& value) : v_(T(std::forward<U>(value))) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -171,11 +170,11 @@ Status AsStatus(const Result<T>& r) {
 #define CERTLEDGER_CONCAT_(a, b) CERTLEDGER_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (a Status or Result) failed.
-#define CERTLEDGER_RETURN_IF_ERROR(expr)                                        \
-  do {                                                                          \
-    auto&& certledger_rie_ = (expr);                                            \
-    if (!certledger_rie_.ok()) return ::certledger::internal::AsStatus(         \
-        std::move(certledger_rie_));                                            \
+#define CERTLEDGER_RETURN_IF_ERROR(expr)                                   \
+  do {                                                                     \
+    auto&& certledger_rie_ = (expr);                                       \
+    if (!certledger_rie_.ok())                                             \
+      return ::certledger::internal::AsStatus(std::move(certledger_rie_)); \
   } while (0)
 
 // `lhs` = the value of Result `rexpr`, or return its Status.
@@ -183,8 +182,8 @@ Status AsStatus(const Result<T>& r) {
 #define CERTLEDGER_ASSIGN_OR_RETURN(lhs, rexpr) \
   CERTLEDGER_ASSIGN_OR_RETURN_IMPL_(CERTLEDGER_CONCAT_(certledger_aor_, __LINE__), lhs, rexpr)
 #define CERTLEDGER_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, rexpr) \
-  auto tmp = (rexpr);                                       \
-  if (!tmp.ok()) return tmp.status();                       \
+  auto tmp = (rexpr);                                      \
+  if (!tmp.ok()) return tmp.status();                      \
   lhs = std::move(tmp).value()
 
 #endif  // CERTLEDGER_CRYPTO_STATUS_H_
