@@ -167,6 +167,25 @@ Result<CertRow> LoadCert(Conn& c, const std::string& code) {
 
 std::string DateTime(const std::string& ymd) { return ymd + "T00:00:00Z"; }
 
+std::string SlugOf(Conn& c, int64_t issuer_id) {
+  auto& q = c.Prepare("SELECT slug FROM issuers WHERE id = ?");
+  q.bind(1, static_cast<int64_t>(issuer_id));
+  q.executeStep();
+  return q.getColumn(0).getString();
+}
+
+// The slug of a certificate's issuer (read before a write, so the issuer's key
+// is decrypted outside the write lock).
+Result<std::string> IssuerSlugOf(internal::Db& db, const std::string& code) {
+  std::string slug;
+  CERTLEDGER_RETURN_IF_ERROR(db.Read([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
+    slug = SlugOf(c, r.issuer_id);
+    return Status::Ok();
+  }));
+  return slug;
+}
+
 }  // namespace
 
 Status Registry::AddProgramme(const ProgrammeInput& in) {
@@ -401,16 +420,7 @@ Result<std::string> SignStatusList(const std::string& base_url, const std::strin
 }  // namespace
 
 Result<CertificateRecord> Registry::Issue(const std::string& code) {
-  // Look up the issuer first: the signer is decrypted outside the write lock.
-  std::string slug;
-  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
-    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
-    auto& q = c.Prepare("SELECT slug FROM issuers WHERE id = ?");
-    q.bind(1, static_cast<int64_t>(r.issuer_id));
-    q.executeStep();
-    slug = q.getColumn(0).getString();
-    return Status::Ok();
-  }));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string slug, IssuerSlugOf(*db_, code));
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, ActiveSigner(slug));
   const int64_t now = clock_.NowMillis();
   const std::string did = IssuerDid(slug);
@@ -615,15 +625,7 @@ Status Registry::Revoke(const std::string& code, const std::string& reason_code,
   if (!reason_text.empty() && !PrintableText(reason_text, 1000)) {
     return BadCertificate("reason_text", "the reason text is too long or has control characters");
   }
-  std::string slug;
-  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
-    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
-    auto& q = c.Prepare("SELECT slug FROM issuers WHERE id = ?");
-    q.bind(1, static_cast<int64_t>(r.issuer_id));
-    q.executeStep();
-    slug = q.getColumn(0).getString();
-    return Status::Ok();
-  }));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string slug, IssuerSlugOf(*db_, code));
   // The status list is re-signed by the issuer even when it is suspended: a
   // revocation must always be publishable.
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(slug, /*allow_suspended=*/true));

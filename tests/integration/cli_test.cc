@@ -19,8 +19,8 @@ struct Run {
   std::string output;  // stdout and stderr
 };
 
-Run Certledger(const std::string& args) {
-  std::string cmd = std::string(CERTLEDGER_BINARY) + " " + args + " 2>&1";
+Run RunBinary(const char* binary, const std::string& args) {
+  std::string cmd = std::string(binary) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
@@ -30,6 +30,9 @@ Run Certledger(const std::string& args) {
   int status = pclose(p);
   return Run{WEXITSTATUS(status), out};
 }
+
+Run Certledger(const std::string& args) { return RunBinary(CERTLEDGER_BINARY, args); }
+Run Certverify(const std::string& args) { return RunBinary(CERTVERIFY_BINARY, args); }
 
 TEST_CASE("cli: init --demo, then a static ledger export that verifies with the published key",
           "[integration]") {
@@ -107,18 +110,6 @@ TEST_CASE("cli: bad input gets a clear message and a non-zero exit", "[integrati
 
 namespace certledger {
 namespace {
-
-Run Certverify(const std::string& args) {
-  std::string cmd = std::string(CERTVERIFY_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return Run{WEXITSTATUS(status), out};
-}
 
 TEST_CASE("cli: issue-batch writes credential, receipt and PDF that certverify accepts offline",
           "[integration]") {
