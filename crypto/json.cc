@@ -711,4 +711,16 @@ std::string FormatEcmaNumber(double d) {
   return out;
 }
 
+Status AppendCanonicalString(std::string_view s, std::string* out) {
+  Sink sink(out);
+  std::size_t bad = 0;
+  bool ok = AppendQuoted(s, &sink, &bad);
+  sink.Finish();
+  if (!ok) {
+    return Status::InvalidArgument(
+        "jcs.invalid-utf8", "string is not well-formed UTF-8 (byte " + std::to_string(bad) + ")");
+  }
+  return Status::Ok();
+}
+
 }  // namespace certledger::crypto

@@ -67,6 +67,12 @@ Result<std::string> Canonicalize(const Json& value, const JsonParseOptions& opti
 // REQUIRES: std::isfinite(d). Negative zero gives "0".
 std::string FormatEcmaNumber(double d);
 
+// Appends `s` to *out as an RFC 8785 string (section 3.2.2.2), for callers
+// that write canonical JSON of a known shape directly (ledger entries).
+// kInvalidArgument "jcs.invalid-utf8" if `s` is not well-formed UTF-8 (*out
+// is then unspecified).
+Status AppendCanonicalString(std::string_view s, std::string* out);
+
 }  // namespace crypto
 }  // namespace certledger
 

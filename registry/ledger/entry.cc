@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
+#include <vector>
 
 #include "crypto/hash.h"
 #include "crypto/rfc3339.h"
@@ -86,7 +88,11 @@ Result<std::string> EncodeEntry(const LedgerEvent& e) {
   }
   if (e.time_ms <= 0) return BadEvent("a ledger event needs a time");
   if (!e.fields.is_object()) return BadEvent("ledger fields must be an object");
-  Json j = Json::object();
+  // Written directly in canonical form (RFC 8785): every key is ASCII, so
+  // byte order equals the UTF-16 order of section 3.2.3. This runs once per
+  // ledger entry; building a JSON object first cost more than the insert.
+  std::vector<std::pair<std::string_view, std::string>> members;
+  members.reserve(5 + e.fields.size());
   for (const auto& [key, value] : e.fields.items()) {
     if (std::find(kPublicFields.begin(), kPublicFields.end(), key) == kPublicFields.end()) {
       return Status::InvalidArgument("ledger.field-not-public",
@@ -95,14 +101,36 @@ Result<std::string> EncodeEntry(const LedgerEvent& e) {
     bool ok = IsScalar(value);
     if (value.is_array()) ok = std::all_of(value.begin(), value.end(), IsScalar);
     if (!ok) return BadEvent("ledger field \"" + key + "\" must be a scalar or array of scalars");
-    j[key] = value;
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string v, crypto::Canonicalize(value));
+    // The key's storage lives in e.fields (std::map keys are stable).
+    members.emplace_back(*std::find(kPublicFields.begin(), kPublicFields.end(), key), std::move(v));
   }
-  j["type"] = e.type;
-  j["id"] = e.id;
-  j["issuer"] = e.issuer;
-  j["digest"] = e.digest;
-  j["time"] = crypto::FormatRfc3339(e.time_ms, true);
-  return crypto::Canonicalize(j);
+  auto str = [](std::string_view s) -> Result<std::string> {
+    std::string out;
+    CERTLEDGER_RETURN_IF_ERROR(crypto::AppendCanonicalString(s, &out));
+    return out;
+  };
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string digest, str(e.digest));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string id, str(e.id));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string issuer, str(e.issuer));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string type, str(e.type));
+  members.emplace_back("digest", std::move(digest));
+  members.emplace_back("id", std::move(id));
+  members.emplace_back("issuer", std::move(issuer));
+  members.emplace_back("time", "\"" + crypto::FormatRfc3339(e.time_ms, true) + "\"");
+  members.emplace_back("type", std::move(type));
+  std::sort(members.begin(), members.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::string out = "{";
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    out += members[i].first;
+    out += "\":";
+    out += members[i].second;
+  }
+  out += '}';
+  return out;
 }
 
 Result<LedgerEvent> DecodeEntry(std::string_view bytes) {
