@@ -160,16 +160,8 @@ int main(int argc, char** argv) {
               {"certledger:issuer", {{"status", "active"}, {"name", "Digital Academy"}}}};
   auto bits = Must(crypto::Bitstring::Create());
   (void)bits.Set(count + 1, true);  // someone else is revoked
-  Json list = {{"@context", Json::array({"https://www.w3.org/ns/credentials/v2"})},
-               {"id", kStatusUrl},
-               {"type", Json::array({"VerifiableCredential", "BitstringStatusListCredential"})},
-               {"issuer", kIssuer},
-               {"validFrom", "2026-01-01T00:00:00Z"},
-               {"credentialSubject",
-                {{"id", std::string(kStatusUrl) + "#list"},
-                 {"type", "BitstringStatusList"},
-                 {"statusPurpose", "revocation"},
-                 {"encodedList", Must(bits.Encode())}}}};
+  Json list = crypto::MakeStatusListCredential(kStatusUrl, kIssuer, "2026-01-01T00:00:00Z",
+                                               Must(bits.Encode()));
   Write(dir / "bundle.json",
         Json{{"type", "CertledgerTrustBundle"},
              {"baseUrl", "https://cert.example.ru"},

@@ -389,4 +389,18 @@ Result<uint32_t> LookupStatus(const StatusListEntry& entry, const StatusListCred
   return list.list.GetStatus(entry.status_list_index, entry.status_size);
 }
 
+Json MakeStatusListCredential(const std::string& id, const std::string& issuer,
+                              const std::string& valid_from, const std::string& encoded_list) {
+  return Json{{"@context", Json::array({"https://www.w3.org/ns/credentials/v2"})},
+              {"id", id},
+              {"type", Json::array({"VerifiableCredential", "BitstringStatusListCredential"})},
+              {"issuer", issuer},
+              {"validFrom", valid_from},
+              {"credentialSubject",
+               {{"id", id + "#list"},
+                {"type", "BitstringStatusList"},
+                {"statusPurpose", "revocation"},
+                {"encodedList", encoded_list}}}};
+}
+
 }  // namespace certledger::crypto

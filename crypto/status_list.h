@@ -121,6 +121,11 @@ struct StatusListCredential {
   std::optional<uint64_t> ttl_ms;  // credentialSubject.ttl, milliseconds
 };
 
+// The unsigned BitstringStatusListCredential (section 2.2) for list URL `id`,
+// purpose "revocation", to be signed by `issuer` with crypto::AddProof.
+Json MakeStatusListCredential(const std::string& id, const std::string& issuer,
+                              const std::string& valid_from, const std::string& encoded_list);
+
 // Parses a BitstringStatusListCredential: `type` includes
 // "BitstringStatusListCredential", credentialSubject.type is
 // "BitstringStatusList", statusPurpose is a string or array of strings, and

@@ -401,16 +401,7 @@ Result<std::string> SignStatusList(const std::string& base_url, const std::strin
                                    const std::string& slug, int n, const std::string& encoded,
                                    int64_t now, const crypto::Signer& signer) {
   const std::string id = base_url + "/status/" + slug + "/" + std::to_string(n);
-  Json list = {{"@context", {"https://www.w3.org/ns/credentials/v2"}},
-               {"id", id},
-               {"type", {"VerifiableCredential", "BitstringStatusListCredential"}},
-               {"issuer", did},
-               {"validFrom", crypto::FormatRfc3339(now)},
-               {"credentialSubject",
-                {{"id", id + "#list"},
-                 {"type", "BitstringStatusList"},
-                 {"statusPurpose", "revocation"},
-                 {"encodedList", encoded}}}};
+  Json list = crypto::MakeStatusListCredential(id, did, crypto::FormatRfc3339(now), encoded);
   crypto::ProofOptions po;
   po.created = crypto::FormatRfc3339(now);
   CERTLEDGER_ASSIGN_OR_RETURN(Json signed_list, crypto::AddProof(list, po, signer));

@@ -194,16 +194,7 @@ class FakeRegistry {
   Json StatusListCredential(int key = 2) {
     auto enc = bits_->Encode();
     REQUIRE(enc.ok());
-    Json lc = {{"@context", Json::array({"https://www.w3.org/ns/credentials/v2"})},
-               {"id", kStatusUrl},
-               {"type", Json::array({"VerifiableCredential", "BitstringStatusListCredential"})},
-               {"issuer", kIssuer},
-               {"validFrom", "2026-01-01T00:00:00Z"},
-               {"credentialSubject",
-                {{"id", std::string(kStatusUrl) + "#list"},
-                 {"type", "BitstringStatusList"},
-                 {"statusPurpose", "revocation"},
-                 {"encodedList", *enc}}}};
+    Json lc = crypto::MakeStatusListCredential(kStatusUrl, kIssuer, "2026-01-01T00:00:00Z", *enc);
     return Sign(lc, key, "2026-01-01T00:00:00Z");
   }
 
