@@ -1,5 +1,6 @@
 #include "tests/test_util.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -32,6 +33,27 @@ void WriteFile(const std::filesystem::path& path, std::string_view data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(data.data(), static_cast<std::streamsize>(data.size()));
   if (!out) FAIL("cannot write " << path);
+}
+
+Json SharedJson(std::string_view rel) {
+  auto j = crypto::ParseJson(ReadFile(SharedPath(rel)));
+  INFO(rel << ": " << j.status().ToString());
+  REQUIRE(j.ok());
+  return *j;
+}
+
+crypto::Hash HashFromHex(std::string_view hex) {
+  std::string raw = Unhex(hex);
+  REQUIRE(raw.size() == crypto::Hash().size());
+  crypto::Hash h;
+  std::copy(raw.begin(), raw.end(), h.begin());
+  return h;
+}
+
+std::vector<crypto::Hash> HashesFromHex(const Json& hex_list) {
+  std::vector<crypto::Hash> out;
+  for (const auto& x : hex_list) out.push_back(HashFromHex(x.get<std::string>()));
+  return out;
 }
 
 std::string Hex(std::string_view bytes) {

@@ -6,6 +6,10 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "crypto/json.h"
+#include "crypto/merkle.h"
 
 namespace certledger::testing {
 
@@ -13,6 +17,11 @@ namespace certledger::testing {
 std::filesystem::path SharedPath(std::string_view rel);
 // <repo>/<rel>.
 std::filesystem::path SourcePath(std::string_view rel);
+// ../shared/<rel> parsed strictly (crypto::ParseJson); fails the test otherwise.
+Json SharedJson(std::string_view rel);
+// A 32-byte hash from 64 hex digits; fails the test otherwise.
+crypto::Hash HashFromHex(std::string_view hex);
+std::vector<crypto::Hash> HashesFromHex(const Json& hex_list);
 // The whole file; fails the current test if it cannot be read.
 std::string ReadFile(const std::filesystem::path& path);
 void WriteFile(const std::filesystem::path& path, std::string_view data);

@@ -17,7 +17,7 @@ using testing::ReadFile;
 using testing::SharedPath;
 
 TEST_CASE("checkpoint: exactly the valid cases of checkpoint_parse.json parse", "[crypto]") {
-  json v = json::parse(ReadFile(SharedPath("vectors/tlog/checkpoint_parse.json")));
+  json v = testing::SharedJson("vectors/tlog/checkpoint_parse.json");
   REQUIRE(v["cases"].size() == 18);
   int valid = 0;
   for (const auto& c : v["cases"]) {

@@ -26,12 +26,7 @@ constexpr char kVm[] =
     "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
     "#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
 
-Json Load(std::string_view rel) {
-  auto j = ParseJson(ReadFile(SharedPath(rel)));
-  INFO(rel << ": " << j.status().ToString());
-  REQUIRE(j.ok());
-  return *j;
-}
+Json Load(std::string_view rel) { return testing::SharedJson(rel); }
 
 std::string Text(std::string_view rel) { return ReadFile(SharedPath(rel)); }
 

@@ -21,22 +21,12 @@ using testing::ReadFile;
 using testing::SharedPath;
 using testing::Unhex;
 
-Hash H(std::string_view hex) {
-  std::string raw = Unhex(hex);
-  REQUIRE(raw.size() == 32);
-  Hash h;
-  std::memcpy(h.data(), raw.data(), 32);
-  return h;
-}
+Hash H(std::string_view hex) { return testing::HashFromHex(hex); }
 std::string HexOf(const Hash& h) { return Hex(AsStringView(h)); }
-std::vector<Hash> Hashes(const json& hex_list) {
-  std::vector<Hash> out;
-  for (const auto& x : hex_list) out.push_back(H(x.get<std::string>()));
-  return out;
-}
+std::vector<Hash> Hashes(const json& hex_list) { return testing::HashesFromHex(hex_list); }
 
 const json& Vectors() {
-  static const json v = json::parse(ReadFile(SharedPath("vectors/tlog/rfc6962_merkle.json")));
+  static const json v = testing::SharedJson("vectors/tlog/rfc6962_merkle.json");
   return v;
 }
 

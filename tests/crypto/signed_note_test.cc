@@ -20,7 +20,7 @@ using testing::SharedPath;
 using testing::Unhex;
 
 const json& Vectors() {
-  static const json v = json::parse(ReadFile(SharedPath("vectors/tlog/signed_note.json")));
+  static const json v = testing::SharedJson("vectors/tlog/signed_note.json");
   return v;
 }
 

@@ -27,25 +27,15 @@ using testing::Unhex;
 using testing::WriteFile;
 namespace fs = std::filesystem;
 
-Hash H(std::string_view hex) {
-  std::string raw = Unhex(hex);
-  REQUIRE(raw.size() == 32);
-  Hash h;
-  std::memcpy(h.data(), raw.data(), 32);
-  return h;
-}
-std::vector<Hash> Hashes(const json& hex_list) {
-  std::vector<Hash> out;
-  for (const auto& x : hex_list) out.push_back(H(x.get<std::string>()));
-  return out;
-}
+Hash H(std::string_view hex) { return testing::HashFromHex(hex); }
+std::vector<Hash> Hashes(const json& hex_list) { return testing::HashesFromHex(hex_list); }
 
 const json& PathVectors() {
-  static const json v = json::parse(ReadFile(SharedPath("vectors/tlog/tile_paths.json")));
+  static const json v = testing::SharedJson("vectors/tlog/tile_paths.json");
   return v;
 }
 const json& ExampleVectors() {
-  static const json v = json::parse(ReadFile(SharedPath("vectors/tlog/tiles_example.json")));
+  static const json v = testing::SharedJson("vectors/tlog/tiles_example.json");
   return v;
 }
 fs::path ExampleDir() { return SharedPath("vectors/tlog/tiles-example"); }

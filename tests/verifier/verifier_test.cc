@@ -22,11 +22,7 @@ using testing::FakeRegistry;
 using testing::J;
 using testing::T;
 
-Json Load(std::string_view rel) {
-  auto j = crypto::ParseJson(ReadFile(SharedPath(rel)));
-  REQUIRE(j.ok());
-  return *j;
-}
+Json Load(std::string_view rel) { return ::certledger::testing::SharedJson(rel); }
 
 const int64_t kNow = crypto::ParseRfc3339("2026-07-01T12:00:00Z").value();
 
