@@ -463,14 +463,13 @@ Status Registry::RevokeKey(const std::string& slug, int n, int64_t effective_ms)
       return Status::FailedPrecondition("key.state", kid + " is already revoked");
     }
     int64_t issuer_id = q.getColumn(1).getInt64();
-    bool was_active = q.getColumn(0).getString() == "active";
     auto& u = c.Prepare(
         "UPDATE issuer_keys SET state = 'revoked', revoked_ms = ? WHERE issuer_id = ? AND n = ?");
     u.bind(1, static_cast<int64_t>(effective_ms));
     u.bind(2, static_cast<int64_t>(issuer_id));
     u.bind(3, n);
     u.exec();
-    (void)was_active;  // An issuer whose active key is revoked cannot sign until it rotates.
+    // An issuer whose active key is revoked cannot sign until it rotates.
     LedgerEvent e{std::string(event::kKeyRevoked),
                   kid,
                   IssuerDid(slug),
