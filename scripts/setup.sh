@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake pkg-config git ca-certificates clang-format
+  build-essential cmake pkg-config git ca-certificates clang-format ccache
   # libraries (DESIGN.md "Dependencies")
   libssl-dev libsodium-dev libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev
   libqrcodegencpp-dev libhpdf-dev catch2 nlohmann-json3-dev libcli11-dev zlib1g-dev
