@@ -13,6 +13,7 @@
 #include "crypto/status_list.h"
 #include "registry/ids.h"
 #include "registry/internal/db.h"
+#include "registry/internal/status_lists.h"
 #include "registry/ledger/entry.h"
 #include "registry/registry.h"
 
@@ -393,23 +394,6 @@ Status Registry::ConfirmName(const std::string& code) {
   });
 }
 
-namespace {
-
-// The signed BitstringStatusListCredential (W3C Bitstring Status List v1.0
-// section 2.2) for list `n` of an issuer.
-Result<std::string> SignStatusList(const std::string& base_url, const std::string& did,
-                                   const std::string& slug, int n, const std::string& encoded,
-                                   int64_t now, const crypto::Signer& signer) {
-  const std::string id = base_url + "/status/" + slug + "/" + std::to_string(n);
-  Json list = crypto::MakeStatusListCredential(id, did, crypto::FormatRfc3339(now), encoded);
-  crypto::ProofOptions po;
-  po.created = crypto::FormatRfc3339(now);
-  CERTLEDGER_ASSIGN_OR_RETURN(Json signed_list, crypto::AddProof(list, po, signer));
-  return signed_list.dump();
-}
-
-}  // namespace
-
 Result<CertificateRecord> Registry::Issue(const std::string& code) {
   CERTLEDGER_ASSIGN_OR_RETURN(std::string slug, IssuerSlugOf(*db_, code));
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, ActiveSigner(slug));
@@ -433,54 +417,15 @@ Result<CertificateRecord> Registry::Issue(const std::string& code) {
     CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, issuer.id, "", r.programme_id));
 
     // A random free index in the issuer's current status list (new list when full).
-    auto& lq = c.Prepare(
-        "SELECT n, size, allocated FROM status_lists WHERE issuer_id = ? ORDER BY n DESC LIMIT 1");
-    lq.bind(1, static_cast<int64_t>(issuer.id));
-    int n = 0;
-    int64_t size = 0, allocated = 0;
-    if (lq.executeStep()) {
-      n = lq.getColumn(0).getInt();
-      size = lq.getColumn(1).getInt64();
-      allocated = lq.getColumn(2).getInt64();
-    }
-    // Keep lists at most half full so random probing stays cheap.
-    if (n == 0 || allocated >= size / 2) {
-      ++n;
-      CERTLEDGER_ASSIGN_OR_RETURN(auto bits, crypto::Bitstring::Create());
-      CERTLEDGER_ASSIGN_OR_RETURN(std::string encoded, bits.Encode());
-      CERTLEDGER_ASSIGN_OR_RETURN(std::string signed_list,
-                                  SignStatusList(base_url_, did, slug, n, encoded, now, *signer));
-      auto& ins = c.Prepare(
-          "INSERT INTO status_lists(issuer_id, n, size, encoded_list, signed, updated_ms) VALUES "
-          "(?, ?, ?, ?, ?, ?)");
-      ins.bind(1, static_cast<int64_t>(issuer.id));
-      ins.bind(2, n);
-      ins.bind(3, static_cast<int64_t>(bits.size()));
-      ins.bind(4, encoded);
-      ins.bind(5, signed_list.data(), static_cast<int>(signed_list.size()));
-      ins.bind(6, static_cast<int64_t>(now));
-      ins.exec();
-      size = static_cast<int64_t>(bits.size());
-    }
-    int64_t idx = 0;
-    for (;;) {
-      idx = crypto::RandomUniform(static_cast<uint32_t>(size));
-      auto& a =
-          c.Prepare("INSERT OR IGNORE INTO status_allocations(issuer_id, n, idx) VALUES (?, ?, ?)");
-      a.bind(1, static_cast<int64_t>(issuer.id));
-      a.bind(2, n);
-      a.bind(3, static_cast<int64_t>(idx));
-      if (a.exec() == 1) break;
-    }
-    auto& inc = c.Prepare(
-        "UPDATE status_lists SET allocated = allocated + 1 WHERE issuer_id = ? AND n = ?");
-    inc.bind(1, static_cast<int64_t>(issuer.id));
-    inc.bind(2, n);
-    inc.exec();
+    internal::StatusListOwner owner{issuer.id, base_url_, slug, did, signer.get()};
+    CERTLEDGER_ASSIGN_OR_RETURN(internal::StatusSlot slot,
+                                internal::AllocateStatusIndex(c, owner, now));
+    const int n = slot.n;
+    const int64_t idx = slot.idx;
 
     // The credential (docs/formats.md).
     const std::string url = base_url_ + "/v/" + r.code;
-    const std::string list_url = base_url_ + "/status/" + slug + "/" + std::to_string(n);
+    const std::string& list_url = slot.list_url;
     double units = CreditUnits(p.hours);
     Json achievement = {
         {"id", base_url_ + "/programmes/" + slug + "/" + p.code},
@@ -628,25 +573,9 @@ Status Registry::Revoke(const std::string& code, const std::string& reason_code,
       return Status::FailedPrecondition(
           "certificate.state", "only an issued certificate can be revoked (it is " + r.state + ")");
     }
-    auto& lq = c.Prepare("SELECT encoded_list FROM status_lists WHERE issuer_id = ? AND n = ?");
-    lq.bind(1, static_cast<int64_t>(r.issuer_id));
-    lq.bind(2, r.status_n);
-    if (!lq.executeStep()) return Status::DataLoss("statuslist.missing", "status list missing");
-    CERTLEDGER_ASSIGN_OR_RETURN(auto bits, crypto::Bitstring::Decode(lq.getColumn(0).getString()));
-    CERTLEDGER_RETURN_IF_ERROR(bits.Set(static_cast<uint64_t>(r.status_idx), true));
-    CERTLEDGER_ASSIGN_OR_RETURN(std::string encoded, bits.Encode());
-    CERTLEDGER_ASSIGN_OR_RETURN(
-        std::string signed_list,
-        SignStatusList(base_url_, did, slug, r.status_n, encoded, now, *signer));
-    auto& ul = c.Prepare(
-        "UPDATE status_lists SET encoded_list = ?, signed = ?, updated_ms = ? WHERE issuer_id = ? "
-        "AND n = ?");
-    ul.bind(1, encoded);
-    ul.bind(2, signed_list.data(), static_cast<int>(signed_list.size()));
-    ul.bind(3, static_cast<int64_t>(now));
-    ul.bind(4, static_cast<int64_t>(r.issuer_id));
-    ul.bind(5, r.status_n);
-    ul.exec();
+    internal::StatusListOwner owner{r.issuer_id, base_url_, slug, did, signer.get()};
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string signed_list,
+                                internal::SetStatusBit(c, owner, r.status_n, r.status_idx, now));
     auto& u = c.Prepare(
         "UPDATE certificates SET state = 'revoked', revoked_ms = ?, revocation_reason = ? WHERE "
         "id = ?");
@@ -655,7 +584,7 @@ Status Registry::Revoke(const std::string& code, const std::string& reason_code,
     u.bind(3, static_cast<int64_t>(r.id));
     u.exec();
     const std::string url = base_url_ + "/v/" + r.code;
-    const std::string list_url = base_url_ + "/status/" + slug + "/" + std::to_string(r.status_n);
+    const std::string list_url = internal::StatusListUrl(base_url_, slug, r.status_n);
     LedgerEvent ev{std::string(event::kCertificateRevoked),
                    SubjectIdFor(url),
                    did,

@@ -1,0 +1,96 @@
+#include "registry/internal/status_lists.h"
+
+#include "crypto/data_integrity.h"
+#include "crypto/random.h"
+#include "crypto/rfc3339.h"
+#include "crypto/status_list.h"
+
+namespace certledger::registry::internal {
+
+std::string StatusListUrl(const std::string& base_url, const std::string& slug, int n) {
+  return base_url + "/status/" + slug + "/" + std::to_string(n);
+}
+
+Result<std::string> SignStatusList(const StatusListOwner& owner, int n, const std::string& encoded,
+                                   int64_t now_ms) {
+  const std::string id = StatusListUrl(owner.base_url, owner.slug, n);
+  const std::string now = crypto::FormatRfc3339(now_ms);
+  Json list = crypto::MakeStatusListCredential(id, owner.did, now, encoded);
+  crypto::ProofOptions po;
+  po.created = now;
+  CERTLEDGER_ASSIGN_OR_RETURN(Json signed_list, crypto::AddProof(list, po, *owner.signer));
+  return signed_list.dump();
+}
+
+Result<StatusSlot> AllocateStatusIndex(Conn& c, const StatusListOwner& owner, int64_t now_ms) {
+  auto& lq = c.Prepare(
+      "SELECT n, size, allocated FROM status_lists WHERE issuer_id = ? ORDER BY n DESC LIMIT 1");
+  lq.bind(1, owner.issuer_id);
+  int n = 0;
+  int64_t size = 0, allocated = 0;
+  if (lq.executeStep()) {
+    n = lq.getColumn(0).getInt();
+    size = lq.getColumn(1).getInt64();
+    allocated = lq.getColumn(2).getInt64();
+  }
+  lq.reset();
+  if (n == 0 || allocated >= size / 2) {
+    ++n;
+    CERTLEDGER_ASSIGN_OR_RETURN(auto bits, crypto::Bitstring::Create());
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string encoded, bits.Encode());
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string signed_list, SignStatusList(owner, n, encoded, now_ms));
+    auto& ins = c.Prepare(
+        "INSERT INTO status_lists(issuer_id, n, size, encoded_list, signed, updated_ms) VALUES "
+        "(?, ?, ?, ?, ?, ?)");
+    ins.bind(1, owner.issuer_id);
+    ins.bind(2, n);
+    ins.bind(3, static_cast<int64_t>(bits.size()));
+    ins.bind(4, encoded);
+    ins.bind(5, signed_list.data(), static_cast<int>(signed_list.size()));
+    ins.bind(6, now_ms);
+    ins.exec();
+    size = static_cast<int64_t>(bits.size());
+  }
+  int64_t idx = 0;
+  for (;;) {
+    idx = crypto::RandomUniform(static_cast<uint32_t>(size));
+    auto& a =
+        c.Prepare("INSERT OR IGNORE INTO status_allocations(issuer_id, n, idx) VALUES (?, ?, ?)");
+    a.bind(1, owner.issuer_id);
+    a.bind(2, n);
+    a.bind(3, idx);
+    if (a.exec() == 1) break;
+  }
+  auto& inc =
+      c.Prepare("UPDATE status_lists SET allocated = allocated + 1 WHERE issuer_id = ? AND n = ?");
+  inc.bind(1, owner.issuer_id);
+  inc.bind(2, n);
+  inc.exec();
+  return StatusSlot{n, idx, StatusListUrl(owner.base_url, owner.slug, n)};
+}
+
+Result<std::string> SetStatusBit(Conn& c, const StatusListOwner& owner, int n, int64_t idx,
+                                 int64_t now_ms) {
+  auto& lq = c.Prepare("SELECT encoded_list FROM status_lists WHERE issuer_id = ? AND n = ?");
+  lq.bind(1, owner.issuer_id);
+  lq.bind(2, n);
+  if (!lq.executeStep()) return Status::DataLoss("statuslist.missing", "status list missing");
+  std::string current = lq.getColumn(0).getString();
+  lq.reset();
+  CERTLEDGER_ASSIGN_OR_RETURN(auto bits, crypto::Bitstring::Decode(current));
+  CERTLEDGER_RETURN_IF_ERROR(bits.Set(static_cast<uint64_t>(idx), true));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string encoded, bits.Encode());
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string signed_list, SignStatusList(owner, n, encoded, now_ms));
+  auto& ul = c.Prepare(
+      "UPDATE status_lists SET encoded_list = ?, signed = ?, updated_ms = ? WHERE issuer_id = ? "
+      "AND n = ?");
+  ul.bind(1, encoded);
+  ul.bind(2, signed_list.data(), static_cast<int>(signed_list.size()));
+  ul.bind(3, now_ms);
+  ul.bind(4, owner.issuer_id);
+  ul.bind(5, n);
+  ul.exec();
+  return signed_list;
+}
+
+}  // namespace certledger::registry::internal

@@ -1,0 +1,51 @@
+// Status list storage shared by certificates and vouchers: allocation of a
+// random free index in an issuer's current BitstringStatusListCredential, and
+// setting a bit with the list re-signed (W3C Bitstring Status List v1.0).
+// Internal to registry/; every function runs inside a Db::Write closure.
+#ifndef CERTLEDGER_REGISTRY_INTERNAL_STATUS_LISTS_H_
+#define CERTLEDGER_REGISTRY_INTERNAL_STATUS_LISTS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "crypto/ed25519.h"
+#include "crypto/status.h"
+#include "registry/internal/db.h"
+
+namespace certledger::registry::internal {
+
+// Who signs an issuer's status lists and where they are served.
+struct StatusListOwner {
+  int64_t issuer_id = 0;
+  std::string base_url;  // "https://cert.example.ru"
+  std::string slug;      // lists are served at <base>/status/<slug>/<n>
+  std::string did;       // the issuer's did:web
+  const crypto::Signer* signer = nullptr;
+};
+
+struct StatusSlot {
+  int n = 0;        // list number
+  int64_t idx = 0;  // bit index within the list
+  std::string list_url;
+  // "<list_url>#<idx>", the credentialStatus id.
+  std::string EntryId() const { return list_url + "#" + std::to_string(idx); }
+};
+
+std::string StatusListUrl(const std::string& base_url, const std::string& slug, int n);
+
+// The signed BitstringStatusListCredential (section 2.2) for list `n`.
+Result<std::string> SignStatusList(const StatusListOwner& owner, int n, const std::string& encoded,
+                                   int64_t now_ms);
+
+// A random free index in the owner's newest list; a new signed list is created
+// when there is none or the newest is half full (random probing stays cheap).
+Result<StatusSlot> AllocateStatusIndex(Conn& c, const StatusListOwner& owner, int64_t now_ms);
+
+// Sets bit `idx` of list `n` and stores the re-signed list. Returns the signed
+// list (its digest goes into the status-list-updated ledger entry).
+Result<std::string> SetStatusBit(Conn& c, const StatusListOwner& owner, int n, int64_t idx,
+                                 int64_t now_ms);
+
+}  // namespace certledger::registry::internal
+
+#endif  // CERTLEDGER_REGISTRY_INTERNAL_STATUS_LISTS_H_
