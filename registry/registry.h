@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/ed25519.h"
@@ -25,10 +26,12 @@
 #include "registry/clock.h"
 #include "registry/ledger/ledger.h"
 #include "registry/model/certificate.h"
+#include "registry/model/voucher.h"
 
 namespace certledger::registry {
 namespace internal {
 class Db;
+class Conn;
 }
 
 struct RegistryOptions {
@@ -197,6 +200,68 @@ class Registry {
   // checkpoint and its tiles. Returns the checkpoint's tree size.
   Result<int64_t> ExportTrustBundle(const std::string& dir);
 
+  // Vouchers (DESIGN.md "Rules of the voucher programme"; registry/vouchers.cc).
+  // Every change appends its ledger entries under the application's random
+  // pseudonymous id and its outbox messages in the same transaction; the
+  // quota check and the slot allocation happen in one write closure, so under
+  // any concurrency the quota is never exceeded and the queue is served in
+  // arrival order.
+  //
+  // ConfigureYear (operator) sets or changes a year (quota, opening, regions,
+  // education levels, deadline, time zone); ledger entry "year.configured".
+  // The quota cannot go below the vouchers already holding a slot; a larger
+  // quota serves the queue at once. Errors: "year.invalid" (field),
+  // "year.closed" (the year has ended).
+  Status ConfigureYear(const YearConfigInput& config);
+  // kNotFound "year.unknown".
+  Result<YearConfigInput> GetYearConfig(int year);
+  // Applies for the year open now (by the Clock). Eligibility is evaluated at
+  // the application's local date; failed rules come back in `failures` and
+  // nothing is stored. An eligible application gets a voucher at once or a
+  // queue position. `request_key` (may be empty) makes a retry return the
+  // first answer. Errors: "application.invalid" (field: malformed input),
+  // "programme.unknown", "issuer.unknown", "issuer.suspended", "year.unknown",
+  // "year.closed" (before opening or after the year end),
+  // "application.duplicate" (kAlreadyExists: this person already applied this year).
+  Result<ApplyOutcome> Apply(const ApplicationInput& input, const std::string& request_key);
+  // kNotFound "application.unknown".
+  Result<ApplicationView> GetApplication(const std::string& id);
+  // Leaves the queue, or gives back an issued (not yet enrolled) voucher,
+  // whose slot goes to the head of the queue at once. "application.unknown",
+  // "application.state" (already withdrawn/lapsed, or the voucher is enrolled or over).
+  Status Withdraw(const std::string& application_id);
+  // By the provider of the voucher's programme. "voucher.unknown",
+  // "voucher.wrong-issuer" (kPermissionDenied), "voucher.state" (not issued,
+  // expired, or documents overdue), "voucher.invalid" (field: group, start_date).
+  Status Enrol(const std::string& issuer_slug, const std::string& voucher_code,
+               const std::string& group, const std::string& start_date);
+  // Operator. Sets the status bit, frees the slot (promoting the head of the
+  // queue) and notifies the holder. `reason_code` ([a-z0-9-]{2,40}) is
+  // published; `reason_text` is not. "voucher.unknown", "voucher.state",
+  // "voucher.invalid" (field reason).
+  Status Annul(const std::string& voucher_code, const std::string& reason_code,
+               const std::string& reason_text);
+  // Operator: records a valid reason for missing the document deadline, so
+  // RunDeadlines does not annul the voucher. "voucher.unknown", "voucher.state".
+  Status RecordValidReason(const std::string& voucher_code, const std::string& text);
+  // Periodic job (idempotent): annuls issued vouchers past their document
+  // deadline without a valid reason ("documents-late"), sends "expiring"
+  // notices 14 days before the year end, and after the year end expires
+  // unused vouchers and lapses the queue. Returns how many records changed.
+  Result<int64_t> RunDeadlines();
+  // The public counter. "year.unknown".
+  Result<YearCounter> Counter(int year);
+  // "voucher.unknown" (also for a malformed code).
+  Result<VoucherView> GetVoucher(const std::string& code);
+  // The vouchers for the programmes of provider `slug`, newest first.
+  Result<std::vector<VoucherView>> VouchersOfIssuer(const std::string& slug);
+  // Outbox messages with id > after_id, oldest first, at most `limit` (1..1000),
+  // sent or not. UnsentOutbox: the unsent ones only.
+  Result<std::vector<OutboxMessage>> Outbox(int64_t after_id, int limit);
+  Result<std::vector<OutboxMessage>> UnsentOutbox(int limit);
+  // "outbox.unknown".
+  Status MarkSent(int64_t message_id);
+
   internal::Db& db() { return *db_; }  // registry/ internal use
 
  private:
@@ -205,6 +270,15 @@ class Registry {
   // ActiveSigner, optionally also for a suspended issuer (revocations and
   // status-list updates must stay publishable).
   Result<std::unique_ptr<crypto::Signer>> SignerFor(const std::string& slug, bool allow_suspended);
+
+  // Vouchers (registry/vouchers.cc). A subkey of the master key for
+  // `purpose` ("pii" seals personal data, "snils" keys the SNILS hash).
+  crypto::SecretBytes VoucherKey(std::string_view purpose) const;
+  // Inside Issue()'s transaction: the certificate completes the voucher
+  // `voucher_ref` (URL or code) of provider `issuer_slug`.
+  Status CompleteVoucher(internal::Conn& c, const std::string& voucher_ref,
+                         const std::string& issuer_slug, const std::string& certificate_code,
+                         int64_t now_ms);
 
   const std::string data_dir_;
   const Clock& clock_;

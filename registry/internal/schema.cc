@@ -151,6 +151,115 @@ CREATE TABLE certificates(
 );
 CREATE INDEX certificates_learner ON certificates(issuer_id, programme_id, learner_key);
 )sql",
+      // 4: the voucher programme and the notification outbox (registry/vouchers.cc,
+      // registry/internal/outbox.cc). Personal data is sealed (crypto/secret_box.h)
+      // under a key derived from the master key; SNILS is also kept as a keyed hash.
+      R"sql(
+-- One row per programme year. The counters are kept by the write closures
+-- (one writer: a closure sees every earlier closure's effects).
+CREATE TABLE voucher_years(
+  year INTEGER PRIMARY KEY,
+  quota INTEGER NOT NULL CHECK (quota > 0),
+  opens_ms INTEGER NOT NULL,
+  closes_ms INTEGER NOT NULL,           -- first instant of the next year in the time zone
+  config TEXT NOT NULL,                 -- JSON of the configuration (docs/formats.md)
+  next_seq INTEGER NOT NULL DEFAULT 1,  -- arrival sequence of the next eligible application
+  holding INTEGER NOT NULL DEFAULT 0,   -- vouchers holding a slot: issued, enrolled, completed
+  issued INTEGER NOT NULL DEFAULT 0,    -- vouchers ever issued in the year
+  queued INTEGER NOT NULL DEFAULT 0,    -- applications waiting
+  closed_ms INTEGER,                    -- when the year end was processed
+  ledger_idx INTEGER,
+  updated_ms INTEGER NOT NULL
+);
+CREATE TABLE applications(
+  id TEXT PRIMARY KEY,                  -- random pseudonymous id (also in the ledger)
+  year INTEGER NOT NULL,
+  arrival_seq INTEGER NOT NULL,
+  snils_hash BLOB NOT NULL,             -- keyed hash: one application per person and year
+  state TEXT NOT NULL CHECK (state IN ('queued', 'voucher-issued', 'withdrawn', 'lapsed')),
+  issuer TEXT NOT NULL,
+  programme TEXT NOT NULL,
+  personal BLOB NOT NULL,               -- sealed JSON of the applicant's data, AD "application|<id>"
+  email BLOB NOT NULL,                  -- sealed e-mail, AD "email|<id>"
+  queued_position INTEGER,              -- position on arrival, when queued
+  voucher_code TEXT,
+  reason TEXT NOT NULL DEFAULT '',
+  request_key TEXT UNIQUE,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  UNIQUE (year, snils_hash),
+  UNIQUE (year, arrival_seq)
+);
+CREATE INDEX applications_queue ON applications(year, state, arrival_seq);
+CREATE TABLE vouchers(
+  code TEXT PRIMARY KEY,
+  application_id TEXT NOT NULL UNIQUE,
+  year INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('issued', 'enrolled', 'completed', 'annulled', 'expired',
+                                       'withdrawn')),
+  issuer TEXT NOT NULL,
+  programme TEXT NOT NULL,
+  served_seq INTEGER,                   -- the arrival sequence served from the queue, if any
+  credential BLOB NOT NULL,             -- sealed signed credential (holds the name), AD "voucher|<code>"
+  status_n INTEGER NOT NULL,
+  status_idx INTEGER NOT NULL,
+  valid_until TEXT NOT NULL,
+  valid_until_ms INTEGER NOT NULL,
+  deadline_ms INTEGER NOT NULL,         -- documents due (issuance + document_deadline_days)
+  valid_reason TEXT NOT NULL DEFAULT '',
+  grp TEXT NOT NULL DEFAULT '',
+  start_date TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  certificate TEXT NOT NULL DEFAULT '',
+  expiring_notified INTEGER NOT NULL DEFAULT 0,
+  issued_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+);
+CREATE INDEX vouchers_issuer ON vouchers(issuer, state);
+CREATE INDEX vouchers_year ON vouchers(year, state);
+-- Messages to applicants; a sender delivers them and marks them sent. The
+-- recipient is the application's sealed e-mail, opened when read.
+CREATE TABLE outbox(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  application_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  sent_ms INTEGER
+);
+CREATE INDEX outbox_unsent ON outbox(id) WHERE sent_ms IS NULL;
+)sql",
+      // 4: API access: bearer tokens (hashes only), applicants' one-time
+      // sign-in codes (keyed hashes), stored responses of Idempotency-Keys.
+      R"sql(
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,                 -- public part of the token
+  secret_hash BLOB NOT NULL,           -- SHA-256 of the secret part
+  role TEXT NOT NULL CHECK (role IN ('operator', 'provider', 'applicant')),
+  scope TEXT NOT NULL DEFAULT '',      -- issuer slug / application id
+  label TEXT NOT NULL DEFAULT '',
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER,
+  revoked_ms INTEGER
+);
+CREATE TABLE login_codes (
+  application_id TEXT PRIMARY KEY,
+  code_hash BLOB NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE idempotency (
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  body BLOB NOT NULL,
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (scope, key)
+);
+)sql",
   };
   return kMigrations;
 }
