@@ -21,6 +21,9 @@ find_library(DATE_TZ_LIBRARY NAMES date-tz REQUIRED)
 add_library(certledger_date INTERFACE)
 target_link_libraries(certledger_date INTERFACE ${DATE_TZ_LIBRARY})
 target_include_directories(certledger_date INTERFACE ${DATE_TZ_INCLUDE_DIR})
+# Debian builds libdate-tz against the system tzdata (/usr/share/zoneinfo); the
+# headers must agree or tzdb's layout differs (dateTargets.cmake sets the same).
+target_compile_definitions(certledger_date INTERFACE USE_OS_TZDB=1)
 if(CERTLEDGER_BUILD_TESTS)
   find_package(Catch2 2.13 REQUIRED)          # Catch2::Catch2, <catch2/catch.hpp>
 endif()
