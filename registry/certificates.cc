@@ -526,6 +526,10 @@ Result<CertificateRecord> Registry::Issue(const std::string& code) {
     u.bind(5, static_cast<int64_t>(now));
     u.bind(6, static_cast<int64_t>(r.id));
     u.exec();
+    // The voucher it references is completed in the same transaction (vouchers.cc).
+    if (!r.voucher.empty()) {
+      CERTLEDGER_RETURN_IF_ERROR(CompleteVoucher(c, r.voucher, slug, r.code, now));
+    }
     if (!r.supersedes.empty()) {
       auto& old = c.Prepare(
           "UPDATE certificates SET state = 'superseded', superseded_by = ? WHERE code = ? AND "

@@ -1,0 +1,1209 @@
+// The voucher programme: the Registry methods declared in registry/registry.h
+// under "Vouchers" (DESIGN.md "Rules of the voucher programme").
+//
+// The live queue. Every eligible application gets the year's next arrival
+// sequence number inside one write closure, which also reads the year's
+// counters and either issues a voucher (a slot is free and nobody waits) or
+// queues the application. Db runs write closures one at a time on its single
+// writer connection (group commit), each seeing every earlier closure's
+// effects, so the check and the allocation are atomic: the vouchers holding a
+// slot never exceed the quota, and a freed slot (annulment, withdrawal before
+// enrolment) goes to the smallest waiting arrival sequence in the same closure.
+//
+// The public trail (ledger entries, no personal data), enough to replay a
+// year: "year.configured" {year, quota, opensAt, closesAt, timeZone};
+// "application.queued" {application, year, queueSeq}; "voucher.issued"
+// {application, year, queueSeq, servedSeq when promoted from the queue};
+// "voucher.annulled" / "voucher.withdrawn" {application, year, reason,
+// slotFreed}; "application.lapsed" {application, year, queueSeq, reason:
+// "withdrawn" | "year-end"}; "voucher.enrolled", "voucher.completed",
+// "voucher.expired" {application, year}. An auditor keeps the set of waiting
+// sequences: an immediate issuance needs it empty and a free slot, a promotion
+// must serve its minimum.
+#include <algorithm>
+#include <regex>
+
+#include "crypto/data_integrity.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+#include "crypto/rfc3339.h"
+#include "crypto/secret_box.h"
+#include "registry/eligibility.h"
+#include "registry/ids.h"
+#include "registry/internal/db.h"
+#include "registry/internal/outbox.h"
+#include "registry/internal/status_lists.h"
+#include "registry/ledger/entry.h"
+#include "registry/registry.h"
+
+namespace certledger::registry {
+namespace {
+
+using internal::Conn;
+
+constexpr char kOperatorSlug[] = "operator";
+constexpr int64_t kDayMs = 86'400'000;
+// "expiring" notices go out this long before the year ends.
+constexpr int64_t kExpiringNoticeMs = 14 * kDayMs;
+
+Status UnknownYear(int year) {
+  return Status::NotFound("year.unknown", "the programme year " + std::to_string(year) +
+                                              " is not configured; the operator sets it first");
+}
+Status UnknownVoucher() {
+  return Status::NotFound("voucher.unknown",
+                          "сертификат с таким номером не найден / no voucher with this code");
+}
+Status UnknownApplication() {
+  return Status::NotFound("application.unknown", "no application with this id");
+}
+Status VoucherState(const std::string& msg) {
+  return Status::FailedPrecondition("voucher.state", msg);
+}
+
+bool PrintableText(const std::string& s, size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+std::string YearSubject(int year) { return "urn:certledger:year:" + std::to_string(year); }
+
+// --- rows -------------------------------------------------------------------
+
+struct YearRow {
+  int year = 0;
+  int64_t quota = 0, opens_ms = 0, closes_ms = 0, next_seq = 1, holding = 0, issued = 0, queued = 0;
+  std::optional<int64_t> closed_ms;
+  YearConfigInput config;
+};
+
+constexpr char kYearSelect[] =
+    "SELECT year, quota, opens_ms, closes_ms, config, next_seq, holding, issued, queued, "
+    "closed_ms FROM voucher_years ";
+
+Result<YearRow> ReadYear(SQLite::Statement& q) {
+  YearRow y;
+  y.year = q.getColumn(0).getInt();
+  y.quota = q.getColumn(1).getInt64();
+  y.opens_ms = q.getColumn(2).getInt64();
+  y.closes_ms = q.getColumn(3).getInt64();
+  CERTLEDGER_ASSIGN_OR_RETURN(Json cfg, crypto::ParseJson(q.getColumn(4).getString()));
+  y.next_seq = q.getColumn(5).getInt64();
+  y.holding = q.getColumn(6).getInt64();
+  y.issued = q.getColumn(7).getInt64();
+  y.queued = q.getColumn(8).getInt64();
+  if (!q.getColumn(9).isNull()) y.closed_ms = q.getColumn(9).getInt64();
+  CERTLEDGER_ASSIGN_OR_RETURN(y.config, ParseYearConfig(cfg));
+  return y;
+}
+
+Result<YearRow> LoadYear(Conn& c, int year) {
+  auto& q = c.Prepare(std::string(kYearSelect) + "WHERE year = ?");
+  q.bind(1, year);
+  if (!q.executeStep()) return UnknownYear(year);
+  return ReadYear(q);
+}
+
+void SaveCounters(Conn& c, const YearRow& y, int64_t now) {
+  auto& u = c.Prepare(
+      "UPDATE voucher_years SET next_seq = ?, holding = ?, issued = ?, queued = ?, closed_ms = ?, "
+      "updated_ms = ? WHERE year = ?");
+  u.bind(1, y.next_seq);
+  u.bind(2, y.holding);
+  u.bind(3, y.issued);
+  u.bind(4, y.queued);
+  if (y.closed_ms) {
+    u.bind(5, *y.closed_ms);
+  } else {
+    u.bind(5);
+  }
+  u.bind(6, now);
+  u.bind(7, y.year);
+  u.exec();
+}
+
+// The year that takes applications at `now`, or why none does.
+Result<YearRow> OpenYear(Conn& c, int64_t now) {
+  auto& q = c.Prepare(std::string(kYearSelect) + "ORDER BY year");
+  std::vector<YearRow> years;
+  while (q.executeStep()) {
+    CERTLEDGER_ASSIGN_OR_RETURN(YearRow y, ReadYear(q));
+    years.push_back(std::move(y));
+  }
+  q.reset();
+  for (auto& y : years) {
+    if (y.opens_ms <= now && now < y.closes_ms && !y.closed_ms) return std::move(y);
+  }
+  for (auto& y : years) {
+    CERTLEDGER_ASSIGN_OR_RETURN(int64_t day, LocalDay(y.config.time_zone, now));
+    int64_t cy;
+    unsigned m, d;
+    crypto::CivilFromDays(day, &cy, &m, &d);
+    if (cy != y.year) continue;
+    if (now < y.opens_ms) {
+      return Status::FailedPrecondition("year.closed", "applications for " +
+                                                           std::to_string(y.year) + " open at " +
+                                                           y.config.opens_at + "; apply then");
+    }
+    return Status::FailedPrecondition(
+        "year.closed",
+        "the programme year " + std::to_string(y.year) + " has ended; apply next year");
+  }
+  return Status::NotFound("year.unknown",
+                          "no programme year takes applications now; the operator has not "
+                          "configured this year yet");
+}
+
+struct AppRow {
+  std::string id;
+  int year = 0;
+  int64_t arrival_seq = 0;
+  std::string state, issuer, programme, voucher_code, reason, personal;
+  std::optional<int64_t> queued_position;
+  int64_t created_ms = 0;
+};
+
+constexpr char kAppSelect[] =
+    "SELECT id, year, arrival_seq, state, issuer, programme, voucher_code, reason, personal, "
+    "queued_position, created_ms FROM applications ";
+
+AppRow ReadApp(SQLite::Statement& q) {
+  AppRow a;
+  a.id = q.getColumn(0).getString();
+  a.year = q.getColumn(1).getInt();
+  a.arrival_seq = q.getColumn(2).getInt64();
+  a.state = q.getColumn(3).getString();
+  a.issuer = q.getColumn(4).getString();
+  a.programme = q.getColumn(5).getString();
+  if (!q.getColumn(6).isNull()) a.voucher_code = q.getColumn(6).getString();
+  a.reason = q.getColumn(7).getString();
+  a.personal = internal::Blob(q.getColumn(8));
+  if (!q.getColumn(9).isNull()) a.queued_position = q.getColumn(9).getInt64();
+  a.created_ms = q.getColumn(10).getInt64();
+  return a;
+}
+
+Result<AppRow> LoadApp(Conn& c, const std::string& id) {
+  auto& q = c.Prepare(std::string(kAppSelect) + "WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return UnknownApplication();
+  AppRow a = ReadApp(q);
+  q.reset();
+  return a;
+}
+
+int64_t QueuePosition(Conn& c, int year, int64_t seq) {
+  auto& q = c.Prepare(
+      "SELECT COUNT(*) FROM applications WHERE year = ? AND state = 'queued' AND arrival_seq <= ?");
+  q.bind(1, year);
+  q.bind(2, seq);
+  q.executeStep();
+  int64_t n = q.getColumn(0).getInt64();
+  q.reset();
+  return n;
+}
+
+ApplicationView ViewOf(Conn& c, const AppRow& a) {
+  ApplicationView v;
+  v.id = a.id;
+  v.year = a.year;
+  v.state = a.state;
+  v.arrival_seq = a.arrival_seq;
+  if (a.state == "queued") v.queue_position = QueuePosition(c, a.year, a.arrival_seq);
+  v.voucher_code = a.voucher_code;
+  v.issuer = a.issuer;
+  v.programme = a.programme;
+  v.created_ms = a.created_ms;
+  v.reason = a.reason;
+  return v;
+}
+
+void SetAppState(Conn& c, const std::string& id, const std::string& state,
+                 const std::string& reason, const std::string& voucher_code, int64_t now) {
+  auto& u = c.Prepare(
+      "UPDATE applications SET state = ?, reason = ?, voucher_code = COALESCE(?, voucher_code), "
+      "updated_ms = ? WHERE id = ?");
+  u.bind(1, state);
+  u.bind(2, reason);
+  if (voucher_code.empty()) {
+    u.bind(3);
+  } else {
+    u.bind(3, voucher_code);
+  }
+  u.bind(4, now);
+  u.bind(5, id);
+  u.exec();
+}
+
+struct VoucherRow {
+  std::string code, application_id, state, issuer, programme, valid_until, valid_reason, grp,
+      start_date, reason, certificate, sealed_credential;
+  int year = 0;
+  std::optional<int64_t> served_seq;
+  int status_n = 0;
+  int64_t status_idx = 0, valid_until_ms = 0, deadline_ms = 0, issued_ms = 0;
+};
+
+constexpr char kVoucherSelect[] =
+    "SELECT code, application_id, state, issuer, programme, valid_until, valid_reason, grp, "
+    "start_date, reason, certificate, credential, year, served_seq, status_n, status_idx, "
+    "valid_until_ms, deadline_ms, issued_ms FROM vouchers ";
+
+VoucherRow ReadVoucher(SQLite::Statement& q) {
+  VoucherRow v;
+  v.code = q.getColumn(0).getString();
+  v.application_id = q.getColumn(1).getString();
+  v.state = q.getColumn(2).getString();
+  v.issuer = q.getColumn(3).getString();
+  v.programme = q.getColumn(4).getString();
+  v.valid_until = q.getColumn(5).getString();
+  v.valid_reason = q.getColumn(6).getString();
+  v.grp = q.getColumn(7).getString();
+  v.start_date = q.getColumn(8).getString();
+  v.reason = q.getColumn(9).getString();
+  v.certificate = q.getColumn(10).getString();
+  v.sealed_credential = internal::Blob(q.getColumn(11));
+  v.year = q.getColumn(12).getInt();
+  if (!q.getColumn(13).isNull()) v.served_seq = q.getColumn(13).getInt64();
+  v.status_n = q.getColumn(14).getInt();
+  v.status_idx = q.getColumn(15).getInt64();
+  v.valid_until_ms = q.getColumn(16).getInt64();
+  v.deadline_ms = q.getColumn(17).getInt64();
+  v.issued_ms = q.getColumn(18).getInt64();
+  return v;
+}
+
+Result<VoucherRow> LoadVoucher(Conn& c, const std::string& code) {
+  auto& q = c.Prepare(std::string(kVoucherSelect) + "WHERE code = ?");
+  q.bind(1, code);
+  if (!q.executeStep()) return UnknownVoucher();
+  VoucherRow v = ReadVoucher(q);
+  q.reset();
+  return v;
+}
+
+void SetVoucherState(Conn& c, const std::string& code, const std::string& state,
+                     const std::string& reason, int64_t now) {
+  auto& u = c.Prepare("UPDATE vouchers SET state = ?, reason = ?, updated_ms = ? WHERE code = ?");
+  u.bind(1, state);
+  u.bind(2, reason);
+  u.bind(3, now);
+  u.bind(4, code);
+  u.exec();
+}
+
+// --- the transaction context --------------------------------------------------
+
+// What the write closures need from the Registry, resolved before the write
+// (the operator's key is decrypted outside the writer).
+struct Tx {
+  const std::string& base_url;
+  Ledger& ledger;
+  const crypto::SecretBytes& pii;
+  const crypto::Signer* signer;  // the operator's active key
+  std::string operator_did;
+  int64_t now;
+};
+
+struct OperatorRow {
+  int64_t id = 0;
+  std::string name;
+};
+
+Result<OperatorRow> LoadOperator(Conn& c) {
+  auto& q = c.Prepare("SELECT id, name_ru FROM issuers WHERE slug = ?");
+  q.bind(1, kOperatorSlug);
+  if (!q.executeStep()) {
+    return Status::FailedPrecondition("issuer.unknown", "the registry has no operator issuer");
+  }
+  OperatorRow o{q.getColumn(0).getInt64(), q.getColumn(1).getString()};
+  q.reset();
+  return o;
+}
+
+internal::StatusListOwner OwnerOf(const Tx& x, const OperatorRow& op) {
+  return internal::StatusListOwner{op.id, x.base_url, kOperatorSlug, x.operator_did, x.signer};
+}
+
+Status AppendIn(Conn& c, const Tx& x, std::string_view type, const std::string& id,
+                const std::string& digest, Json fields) {
+  LedgerEvent e{std::string(type), id, x.operator_did, digest, x.now, std::move(fields)};
+  return x.ledger.Append(c, e).status();
+}
+
+// A digest for events about a record with no credential: the canonical JSON
+// of its public fields.
+std::string RecordDigest(std::string_view type, const std::string& id, const Json& fields) {
+  Json rec = fields;
+  rec["type"] = std::string(type);
+  rec["id"] = id;
+  auto canon = crypto::Canonicalize(rec);
+  return crypto::Sha256Tagged(canon.ok() ? *canon : rec.dump());
+}
+
+Result<std::string> OpenString(const crypto::SecretBytes& key, std::string_view sealed,
+                               const std::string& ad) {
+  CERTLEDGER_ASSIGN_OR_RETURN(crypto::SecretBytes plain, crypto::Open(key, sealed, ad));
+  return std::string(plain.GetSecret(crypto::InsecureSecretAccess::Get()));
+}
+
+Result<std::string> HolderName(const Tx& x, const AppRow& a) {
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string personal,
+                              OpenString(x.pii, a.personal, "application|" + a.id));
+  CERTLEDGER_ASSIGN_OR_RETURN(Json j, crypto::ParseJson(personal));
+  return j.value("full_name", std::string());
+}
+
+// Issues a voucher to application `a` (state "queued" or just inserted):
+// signs the credential, allocates its status index, logs it and notifies the
+// holder. `served_seq` is set when the voucher goes to the head of the queue.
+Result<std::string> IssueVoucherTx(Conn& c, const Tx& x, YearRow& y, const AppRow& a,
+                                   const std::string& holder_name,
+                                   std::optional<int64_t> served_seq) {
+  CERTLEDGER_ASSIGN_OR_RETURN(OperatorRow op, LoadOperator(c));
+  const std::string code = NewRegistrationCode();
+  const std::string url = x.base_url + "/v/" + code;
+  CERTLEDGER_ASSIGN_OR_RETURN(internal::StatusSlot slot,
+                              internal::AllocateStatusIndex(c, OwnerOf(x, op), x.now));
+  const int64_t valid_until_ms = y.closes_ms - 1;
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string valid_until,
+                              FormatLocalRfc3339(y.config.time_zone, valid_until_ms));
+  Json cred = {
+      {"@context", {"https://www.w3.org/ns/credentials/v2", x.base_url + "/contexts/v1.json"}},
+      {"id", url},
+      {"type", {"VerifiableCredential", "TrainingVoucherCredential"}},
+      {"issuer", {{"id", x.operator_did}, {"name", op.name}}},
+      {"validFrom", crypto::FormatRfc3339(x.now)},
+      {"validUntil", valid_until},
+      {"credentialSubject",
+       {{"type", "TrainingVoucher"},
+        {"holderName", holder_name},
+        {"programme", x.base_url + "/programmes/" + a.issuer + "/" + a.programme},
+        {"year", y.year}}},
+      {"credentialStatus",
+       {{"id", slot.EntryId()},
+        {"type", "BitstringStatusListEntry"},
+        {"statusPurpose", "revocation"},
+        {"statusListIndex", std::to_string(slot.idx)},
+        {"statusListCredential", slot.list_url}}}};
+  crypto::ProofOptions po;
+  po.created = crypto::FormatRfc3339(x.now);
+  CERTLEDGER_ASSIGN_OR_RETURN(Json signed_cred, crypto::AddProof(cred, po, *x.signer));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string canon, crypto::Canonicalize(signed_cred));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string sealed,
+                              crypto::SealBytes(x.pii, canon, "voucher|" + code));
+  Json fields = {{"application", a.id},
+                 {"year", y.year},
+                 {"queueSeq", a.arrival_seq},
+                 {"validUntil", valid_until},
+                 {"statusList", slot.list_url}};
+  if (served_seq) fields["servedSeq"] = *served_seq;
+  CERTLEDGER_RETURN_IF_ERROR(AppendIn(c, x, event::kVoucherIssued, SubjectIdFor(url),
+                                      crypto::Sha256Tagged(canon), std::move(fields)));
+  auto& ins = c.Prepare(
+      "INSERT INTO vouchers(code, application_id, year, state, issuer, programme, served_seq, "
+      "credential, status_n, status_idx, valid_until, valid_until_ms, deadline_ms, issued_ms, "
+      "updated_ms) VALUES (?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  ins.bind(1, code);
+  ins.bind(2, a.id);
+  ins.bind(3, y.year);
+  ins.bind(4, a.issuer);
+  ins.bind(5, a.programme);
+  if (served_seq) {
+    ins.bind(6, *served_seq);
+  } else {
+    ins.bind(6);
+  }
+  ins.bind(7, sealed.data(), static_cast<int>(sealed.size()));
+  ins.bind(8, slot.n);
+  ins.bind(9, slot.idx);
+  ins.bind(10, valid_until);
+  ins.bind(11, valid_until_ms);
+  ins.bind(12, x.now + int64_t{y.config.document_deadline_days} * kDayMs);
+  ins.bind(13, x.now);
+  ins.bind(14, x.now);
+  ins.exec();
+  SetAppState(c, a.id, "voucher-issued", "", code, x.now);
+  ++y.holding;
+  ++y.issued;
+  Json params = {{"code", code}, {"url", url}, {"valid_until", valid_until}};
+  if (served_seq) {
+    params["old_position"] = a.queued_position.value_or(1);
+    CERTLEDGER_RETURN_IF_ERROR(internal::EnqueueOutbox(c, "promoted", a.id, params, x.now));
+  } else {
+    CERTLEDGER_RETURN_IF_ERROR(internal::EnqueueOutbox(c, "voucher-issued", a.id, params, x.now));
+  }
+  return code;
+}
+
+// Serves the queue while slots are free: each freed slot goes to the smallest
+// waiting arrival sequence. Returns how many were promoted.
+Result<int64_t> PromoteTx(Conn& c, const Tx& x, YearRow& y) {
+  int64_t promoted = 0;
+  while (!y.closed_ms && x.now < y.closes_ms && y.holding < y.quota && y.queued > 0) {
+    auto& q = c.Prepare(std::string(kAppSelect) +
+                        "WHERE year = ? AND state = 'queued' ORDER BY arrival_seq LIMIT 1");
+    q.bind(1, y.year);
+    if (!q.executeStep()) {
+      return Status::DataLoss("voucher.counters", "the queue counter disagrees with the queue");
+    }
+    AppRow head = ReadApp(q);
+    q.reset();
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string name, HolderName(x, head));
+    --y.queued;
+    CERTLEDGER_RETURN_IF_ERROR(IssueVoucherTx(c, x, y, head, name, head.arrival_seq).status());
+    ++promoted;
+  }
+  return promoted;
+}
+
+// Sets the voucher's status bit and logs the status list update.
+Status RevokeStatusTx(Conn& c, const Tx& x, const VoucherRow& v) {
+  CERTLEDGER_ASSIGN_OR_RETURN(OperatorRow op, LoadOperator(c));
+  CERTLEDGER_ASSIGN_OR_RETURN(
+      std::string signed_list,
+      internal::SetStatusBit(c, OwnerOf(x, op), v.status_n, v.status_idx, x.now));
+  const std::string list_url = internal::StatusListUrl(x.base_url, kOperatorSlug, v.status_n);
+  return AppendIn(c, x, event::kStatusListUpdated, list_url, crypto::Sha256Tagged(signed_list),
+                  Json{{"statusList", list_url}});
+}
+
+// Annuls (or, for the holder, withdraws) voucher `v`: status bit, state,
+// ledger, notice; the slot is freed and the queue served.
+Status EndVoucherTx(Conn& c, const Tx& x, const VoucherRow& v, bool withdrawal,
+                    const std::string& reason_code, const std::string& reason_text) {
+  CERTLEDGER_ASSIGN_OR_RETURN(YearRow y, LoadYear(c, v.year));
+  CERTLEDGER_RETURN_IF_ERROR(RevokeStatusTx(c, x, v));
+  const std::string reason =
+      reason_code + (reason_text.empty() ? std::string() : ": " + reason_text);
+  SetVoucherState(c, v.code, withdrawal ? "withdrawn" : "annulled", reason, x.now);
+  if (withdrawal) SetAppState(c, v.application_id, "withdrawn", reason_code, "", x.now);
+  const bool frees = !y.closed_ms;
+  if (frees) --y.holding;
+  const std::string url = x.base_url + "/v/" + v.code;
+  Json fields = {{"application", v.application_id},
+                 {"year", v.year},
+                 {"reason", reason_code},
+                 {"slotFreed", frees}};
+  CERTLEDGER_RETURN_IF_ERROR(AppendIn(
+      c, x, withdrawal ? event::kVoucherWithdrawn : event::kVoucherAnnulled, SubjectIdFor(url),
+      RecordDigest(withdrawal ? "voucher.withdrawn" : "voucher.annulled", SubjectIdFor(url),
+                   fields),
+      fields));
+  if (withdrawal) {
+    CERTLEDGER_RETURN_IF_ERROR(
+        internal::EnqueueOutbox(c, "withdrawn", v.application_id, Json{{"code", v.code}}, x.now));
+  } else {
+    CERTLEDGER_RETURN_IF_ERROR(internal::EnqueueOutbox(
+        c, "annulled", v.application_id,
+        Json{{"code", v.code}, {"reason", reason_text.empty() ? reason_code : reason_text}},
+        x.now));
+  }
+  CERTLEDGER_RETURN_IF_ERROR(PromoteTx(c, x, y).status());
+  SaveCounters(c, y, x.now);
+  return Status::Ok();
+}
+
+Result<VoucherView> ToView(const std::string& base_url, const crypto::SecretBytes& pii,
+                           const VoucherRow& r) {
+  VoucherView v;
+  v.code = r.code;
+  v.url = base_url + "/v/" + r.code;
+  v.state = r.state;
+  v.application_id = r.application_id;
+  v.issuer = r.issuer;
+  v.programme = r.programme;
+  v.valid_until = r.valid_until;
+  v.group = r.grp;
+  v.start_date = r.start_date;
+  v.reason = r.reason;
+  v.certificate = r.certificate;
+  v.served_seq = r.served_seq;
+  v.issued_ms = r.issued_ms;
+  v.deadline_ms = r.deadline_ms;
+  v.valid_reason = r.valid_reason;
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string canon,
+                              OpenString(pii, r.sealed_credential, "voucher|" + r.code));
+  CERTLEDGER_ASSIGN_OR_RETURN(v.credential, crypto::ParseJson(canon));
+  return v;
+}
+
+Result<std::string> VoucherCode(const std::string& base_url, const std::string& ref) {
+  std::string s = ref;
+  const std::string prefix = base_url + "/v/";
+  if (s.rfind(prefix, 0) == 0) s = s.substr(prefix.size());
+  auto code = NormalizeRegistrationCode(s);
+  if (!code.ok()) return UnknownVoucher();
+  return *code;
+}
+
+}  // namespace
+
+crypto::SecretBytes Registry::VoucherKey(std::string_view purpose) const {
+  std::string k =
+      crypto::KeyedHash(master_key_, "certledger voucher subkey|" + std::string(purpose));
+  crypto::SecretBytes out(k, crypto::InsecureSecretAccess::Get());
+  std::fill(k.begin(), k.end(), '\0');
+  return out;
+}
+
+Status Registry::ConfigureYear(const YearConfigInput& in) {
+  CERTLEDGER_RETURN_IF_ERROR(ValidateYearConfig(in));
+  const int64_t now = clock_.NowMillis();
+  CERTLEDGER_ASSIGN_OR_RETURN(int64_t opens_ms, crypto::ParseRfc3339(in.opens_at));
+  CERTLEDGER_ASSIGN_OR_RETURN(
+      int64_t closes_ms, StartOfLocalDay(in.time_zone, crypto::DaysFromCivil(in.year + 1, 1, 1)));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string closes_at,
+                              FormatLocalRfc3339(in.time_zone, closes_ms - 1));
+  const Json cfg = YearConfigToJson(in);
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string canon, crypto::Canonicalize(cfg));
+  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
+  const crypto::SecretBytes pii = VoucherKey("pii");
+  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now};
+  Status st = db_->Write([&](Conn& c) -> Status {
+    auto existing = LoadYear(c, in.year);
+    if (existing.ok()) {
+      if (existing->closed_ms || now >= existing->closes_ms) {
+        return Status::FailedPrecondition(
+            "year.closed",
+            "the programme year " + std::to_string(in.year) + " has ended and cannot change");
+      }
+      if (in.quota < existing->holding) {
+        return Status::InvalidArgument("year.invalid", "the quota cannot go below the " +
+                                                           std::to_string(existing->holding) +
+                                                           " vouchers already holding a slot")
+            .WithField("quota");
+      }
+      auto& u = c.Prepare(
+          "UPDATE voucher_years SET quota = ?, opens_ms = ?, closes_ms = ?, config = ?, "
+          "updated_ms = ? WHERE year = ?");
+      u.bind(1, in.quota);
+      u.bind(2, opens_ms);
+      u.bind(3, closes_ms);
+      u.bind(4, canon);
+      u.bind(5, now);
+      u.bind(6, in.year);
+      u.exec();
+    } else if (existing.status().IsNotFound()) {
+      auto& ins = c.Prepare(
+          "INSERT INTO voucher_years(year, quota, opens_ms, closes_ms, config, updated_ms) VALUES "
+          "(?, ?, ?, ?, ?, ?)");
+      ins.bind(1, in.year);
+      ins.bind(2, in.quota);
+      ins.bind(3, opens_ms);
+      ins.bind(4, closes_ms);
+      ins.bind(5, canon);
+      ins.bind(6, now);
+      ins.exec();
+    } else {
+      return existing.status();
+    }
+    Json fields = {{"year", in.year},
+                   {"quota", in.quota},
+                   {"opensAt", in.opens_at},
+                   {"closesAt", closes_at},
+                   {"timeZone", in.time_zone}};
+    CERTLEDGER_RETURN_IF_ERROR(AppendIn(c, x, event::kYearConfigured, YearSubject(in.year),
+                                        crypto::Sha256Tagged(canon), std::move(fields)));
+    // A larger quota serves the queue at once.
+    CERTLEDGER_ASSIGN_OR_RETURN(YearRow y, LoadYear(c, in.year));
+    CERTLEDGER_RETURN_IF_ERROR(PromoteTx(c, x, y).status());
+    SaveCounters(c, y, now);
+    return Status::Ok();
+  });
+  if (st.ok()) ledger_->Notify();
+  return st;
+}
+
+Result<YearConfigInput> Registry::GetYearConfig(int year) {
+  YearConfigInput out;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(YearRow y, LoadYear(c, year));
+    out = std::move(y.config);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::string& request_key) {
+  if (request_key.size() > 200) {
+    return Status::InvalidArgument("application.invalid", "the idempotency key is too long")
+        .WithField("request_key");
+  }
+  const int64_t now = clock_.NowMillis();
+  // 1. A retry with the same key gets the first answer.
+  std::optional<std::string> existing_id;
+  std::optional<YearRow> year;
+  Status found_year;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    if (!request_key.empty()) {
+      auto& k = c.Prepare("SELECT id FROM applications WHERE request_key = ?");
+      k.bind(1, request_key);
+      if (k.executeStep()) {
+        existing_id = k.getColumn(0).getString();
+        return Status::Ok();
+      }
+    }
+    auto y = OpenYear(c, now);
+    if (!y.ok()) {
+      found_year = y.status();
+      return Status::Ok();
+    }
+    year = std::move(*y);
+    return Status::Ok();
+  }));
+  if (existing_id) {
+    CERTLEDGER_ASSIGN_OR_RETURN(ApplicationView v, GetApplication(*existing_id));
+    return ApplyOutcome{{}, std::move(v)};
+  }
+  // 2. Shape, then the year, then eligibility: nothing is stored on failure.
+  CERTLEDGER_RETURN_IF_ERROR(ValidateApplicationInput(in));
+  CERTLEDGER_RETURN_IF_ERROR(found_year);
+  EligibilityContext ctx;
+  CERTLEDGER_ASSIGN_OR_RETURN(ctx.application_day, LocalDay(year->config.time_zone, now));
+  ctx.regions = year->config.regions;
+  ctx.education_levels = year->config.education_levels;
+  std::vector<EligibilityFailure> failures = CheckEligibility(in, ctx);
+  if (!failures.empty()) return ApplyOutcome{std::move(failures), std::nullopt};
+  // 3. The programme must be in the catalogue of an active provider.
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    auto& q = c.Prepare(
+        "SELECT i.status, p.id FROM issuers i LEFT JOIN programmes p ON p.issuer_id = i.id AND "
+        "p.code = ? WHERE i.slug = ?");
+    q.bind(1, in.programme);
+    q.bind(2, in.issuer);
+    if (!q.executeStep()) {
+      return Status::NotFound("issuer.unknown", "no provider \"" + in.issuer + "\" is registered")
+          .WithField("issuer");
+    }
+    if (q.getColumn(1).isNull()) {
+      return Status::NotFound("programme.unknown", "the provider has no programme \"" +
+                                                       in.programme + "\" in the catalogue")
+          .WithField("programme");
+    }
+    if (q.getColumn(0).getString() != "active") {
+      return Status::FailedPrecondition("issuer.suspended",
+                                        "the provider is suspended; choose another programme")
+          .WithField("issuer");
+    }
+    return Status::Ok();
+  }));
+  // 4. Seal the personal data under the application's random id.
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string snils, ValidateSnils(in.snils));
+  const crypto::SecretBytes pii = VoucherKey("pii");
+  const std::string snils_hash = crypto::KeyedHash(VoucherKey("snils"), "snils|" + snils);
+  const std::string id = crypto::HexEncode(crypto::RandomBytes(16));
+  Json personal = {{"full_name", in.full_name},
+                   {"birth_date", in.birth_date},
+                   {"sex", in.sex},
+                   {"citizenship", in.citizenship},
+                   {"education_level", in.education_level},
+                   {"region_code", in.region_code},
+                   {"registration_type", in.registration_type},
+                   {"phone", in.phone},
+                   {"snils", snils}};
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string sealed,
+                              crypto::SealBytes(pii, personal.dump(), "application|" + id));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string sealed_email,
+                              crypto::SealBytes(pii, in.email, "email|" + id));
+  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
+  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now};
+  const int the_year = year->year;
+  ApplicationView view;
+  Status st = db_->Write([&](Conn& c) -> Status {
+    existing_id.reset();
+    if (!request_key.empty()) {
+      auto& k = c.Prepare("SELECT id FROM applications WHERE request_key = ?");
+      k.bind(1, request_key);
+      if (k.executeStep()) {
+        existing_id = k.getColumn(0).getString();
+        return Status::Ok();
+      }
+    }
+    CERTLEDGER_ASSIGN_OR_RETURN(YearRow y, LoadYear(c, the_year));
+    if (y.closed_ms || now >= y.closes_ms || now < y.opens_ms) {
+      return Status::FailedPrecondition(
+          "year.closed",
+          "the programme year " + std::to_string(y.year) + " does not take applications now");
+    }
+    auto& dup = c.Prepare("SELECT 1 FROM applications WHERE year = ? AND snils_hash = ?");
+    dup.bind(1, y.year);
+    dup.bind(2, snils_hash.data(), static_cast<int>(snils_hash.size()));
+    if (dup.executeStep()) {
+      return Status::AlreadyExists(
+                 "application.duplicate",
+                 "this person has already applied in " + std::to_string(y.year) +
+                     " (one voucher per person per calendar year); sign in to see that "
+                     "application")
+          .WithField("snils");
+    }
+    dup.reset();
+    AppRow a;
+    a.id = id;
+    a.year = y.year;
+    a.arrival_seq = y.next_seq++;
+    a.issuer = in.issuer;
+    a.programme = in.programme;
+    a.created_ms = now;
+    const bool immediate = y.holding < y.quota && y.queued == 0;
+    if (!immediate) a.queued_position = y.queued + 1;
+    auto& ins = c.Prepare(
+        "INSERT INTO applications(id, year, arrival_seq, snils_hash, state, issuer, programme, "
+        "personal, email, queued_position, request_key, created_ms, updated_ms) VALUES (?, ?, ?, "
+        "?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)");
+    ins.bind(1, id);
+    ins.bind(2, y.year);
+    ins.bind(3, a.arrival_seq);
+    ins.bind(4, snils_hash.data(), static_cast<int>(snils_hash.size()));
+    ins.bind(5, in.issuer);
+    ins.bind(6, in.programme);
+    ins.bind(7, sealed.data(), static_cast<int>(sealed.size()));
+    ins.bind(8, sealed_email.data(), static_cast<int>(sealed_email.size()));
+    if (a.queued_position) {
+      ins.bind(9, *a.queued_position);
+    } else {
+      ins.bind(9);
+    }
+    if (request_key.empty()) {
+      ins.bind(10);
+    } else {
+      ins.bind(10, request_key);
+    }
+    ins.bind(11, now);
+    ins.bind(12, now);
+    ins.exec();
+    view.id = id;
+    view.year = y.year;
+    view.arrival_seq = a.arrival_seq;
+    view.issuer = in.issuer;
+    view.programme = in.programme;
+    view.created_ms = now;
+    if (immediate) {
+      CERTLEDGER_ASSIGN_OR_RETURN(view.voucher_code,
+                                  IssueVoucherTx(c, x, y, a, in.full_name, std::nullopt));
+      view.state = "voucher-issued";
+    } else {
+      ++y.queued;
+      Json fields = {{"application", id}, {"year", y.year}, {"queueSeq", a.arrival_seq}};
+      CERTLEDGER_RETURN_IF_ERROR(AppendIn(c, x, event::kApplicationQueued, id,
+                                          RecordDigest(event::kApplicationQueued, id, fields),
+                                          std::move(fields)));
+      CERTLEDGER_RETURN_IF_ERROR(
+          internal::EnqueueOutbox(c, "queued", id, Json{{"position", *a.queued_position}}, now));
+      view.state = "queued";
+      view.queue_position = *a.queued_position;
+    }
+    SaveCounters(c, y, now);
+    return Status::Ok();
+  });
+  CERTLEDGER_RETURN_IF_ERROR(st);
+  ledger_->Notify();
+  if (existing_id) {
+    CERTLEDGER_ASSIGN_OR_RETURN(ApplicationView v, GetApplication(*existing_id));
+    return ApplyOutcome{{}, std::move(v)};
+  }
+  return ApplyOutcome{{}, std::move(view)};
+}
+
+Result<ApplicationView> Registry::GetApplication(const std::string& id) {
+  ApplicationView v;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(AppRow a, LoadApp(c, id));
+    v = ViewOf(c, a);
+    return Status::Ok();
+  }));
+  return v;
+}
+
+Status Registry::Withdraw(const std::string& application_id) {
+  const int64_t now = clock_.NowMillis();
+  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
+  const crypto::SecretBytes pii = VoucherKey("pii");
+  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now};
+  Status st = db_->Write([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(AppRow a, LoadApp(c, application_id));
+    if (a.state == "queued") {
+      CERTLEDGER_ASSIGN_OR_RETURN(YearRow y, LoadYear(c, a.year));
+      SetAppState(c, a.id, "withdrawn", "withdrawn", "", now);
+      --y.queued;
+      Json fields = {{"application", a.id},
+                     {"year", a.year},
+                     {"queueSeq", a.arrival_seq},
+                     {"reason", "withdrawn"}};
+      CERTLEDGER_RETURN_IF_ERROR(AppendIn(c, x, event::kApplicationLapsed, a.id,
+                                          RecordDigest(event::kApplicationLapsed, a.id, fields),
+                                          std::move(fields)));
+      CERTLEDGER_RETURN_IF_ERROR(
+          internal::EnqueueOutbox(c, "withdrawn", a.id, Json::object(), now));
+      SaveCounters(c, y, now);
+      return Status::Ok();
+    }
+    if (a.state == "voucher-issued") {
+      CERTLEDGER_ASSIGN_OR_RETURN(VoucherRow v, LoadVoucher(c, a.voucher_code));
+      if (v.state != "issued" || now > v.valid_until_ms) {
+        return Status::FailedPrecondition(
+            "application.state",
+            "the voucher is " + (now > v.valid_until_ms ? std::string("expired") : v.state) +
+                "; only a voucher not yet used for enrolment can be withdrawn");
+      }
+      return EndVoucherTx(c, x, v, /*withdrawal=*/true, "withdrawn", "");
+    }
+    return Status::FailedPrecondition("application.state", "the application is already " + a.state);
+  });
+  if (st.ok()) ledger_->Notify();
+  return st;
+}
+
+Status Registry::Enrol(const std::string& issuer_slug, const std::string& voucher_code,
+                       const std::string& group, const std::string& start_date) {
+  if (!PrintableText(group, 100)) {
+    return Status::InvalidArgument("voucher.invalid", "the group is required (up to 100 bytes)")
+        .WithField("group");
+  }
+  auto start = crypto::ParseDate(start_date);
+  if (!start.ok()) {
+    return Status::InvalidArgument("voucher.invalid", "the start date must be YYYY-MM-DD")
+        .WithField("start_date");
+  }
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string code, VoucherCode(base_url_, voucher_code));
+  const int64_t now = clock_.NowMillis();
+  const crypto::SecretBytes pii = VoucherKey("pii");
+  Tx x{base_url_, *ledger_, pii, nullptr, IssuerDid(kOperatorSlug), now};
+  Status st = db_->Write([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(VoucherRow v, LoadVoucher(c, code));
+    if (v.issuer != issuer_slug) {
+      return Status::PermissionDenied("voucher.wrong-issuer",
+                                      "this voucher is for a programme of another provider");
+    }
+    if (v.state != "issued") {
+      return VoucherState("only an issued voucher can be enrolled (it is " + v.state + ")");
+    }
+    if (now > v.valid_until_ms) return VoucherState("the voucher has expired");
+    if (now >= v.deadline_ms && v.valid_reason.empty()) {
+      return VoucherState(
+          "the document deadline has passed without a valid reason recorded by the operator");
+    }
+    auto& u = c.Prepare(
+        "UPDATE vouchers SET state = 'enrolled', grp = ?, start_date = ?, updated_ms = ? WHERE "
+        "code = ?");
+    u.bind(1, group);
+    u.bind(2, start_date);
+    u.bind(3, now);
+    u.bind(4, code);
+    u.exec();
+    const std::string subject = SubjectIdFor(base_url_ + "/v/" + code);
+    Json fields = {{"application", v.application_id}, {"year", v.year}};
+    CERTLEDGER_RETURN_IF_ERROR(AppendIn(c, x, event::kVoucherEnrolled, subject,
+                                        RecordDigest(event::kVoucherEnrolled, subject, fields),
+                                        std::move(fields)));
+    return internal::EnqueueOutbox(
+        c, "enrolled", v.application_id,
+        Json{{"code", code}, {"group", group}, {"start_date", start_date}}, now);
+  });
+  if (st.ok()) ledger_->Notify();
+  return st;
+}
+
+Status Registry::Annul(const std::string& voucher_code, const std::string& reason_code,
+                       const std::string& reason_text) {
+  static const std::regex reason_re("^[a-z0-9][a-z0-9-]{1,39}$");
+  if (!std::regex_match(reason_code, reason_re)) {
+    return Status::InvalidArgument("voucher.invalid",
+                                   "the reason code must be 2-40 characters a-z, 0-9, '-'")
+        .WithField("reason");
+  }
+  if (!reason_text.empty() && !PrintableText(reason_text, 1000)) {
+    return Status::InvalidArgument("voucher.invalid",
+                                   "the reason text is too long or has control characters")
+        .WithField("reason_text");
+  }
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string code, VoucherCode(base_url_, voucher_code));
+  const int64_t now = clock_.NowMillis();
+  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
+  const crypto::SecretBytes pii = VoucherKey("pii");
+  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now};
+  Status st = db_->Write([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(VoucherRow v, LoadVoucher(c, code));
+    if (v.state != "issued" && v.state != "enrolled") {
+      return VoucherState("only an issued or enrolled voucher can be annulled (it is " + v.state +
+                          ")");
+    }
+    return EndVoucherTx(c, x, v, /*withdrawal=*/false, reason_code, reason_text);
+  });
+  if (st.ok()) ledger_->Notify();
+  return st;
+}
+
+Status Registry::RecordValidReason(const std::string& voucher_code, const std::string& text) {
+  if (!PrintableText(text, 1000)) {
+    return Status::InvalidArgument("voucher.invalid",
+                                   "describe the valid reason (up to 1000 bytes)")
+        .WithField("text");
+  }
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string code, VoucherCode(base_url_, voucher_code));
+  const int64_t now = clock_.NowMillis();
+  return db_->Write([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(VoucherRow v, LoadVoucher(c, code));
+    if (v.state != "issued" && v.state != "enrolled") {
+      return VoucherState("a valid reason is recorded only for an issued or enrolled voucher");
+    }
+    auto& u = c.Prepare("UPDATE vouchers SET valid_reason = ?, updated_ms = ? WHERE code = ?");
+    u.bind(1, text);
+    u.bind(2, now);
+    u.bind(3, code);
+    u.exec();
+    return Status::Ok();
+  });
+}
+
+Result<int64_t> Registry::RunDeadlines() {
+  const int64_t now = clock_.NowMillis();
+  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
+  const crypto::SecretBytes pii = VoucherKey("pii");
+  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now};
+  std::vector<int> years;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    auto& q = c.Prepare("SELECT year FROM voucher_years WHERE closed_ms IS NULL ORDER BY year");
+    while (q.executeStep()) years.push_back(q.getColumn(0).getInt());
+    return Status::Ok();
+  }));
+  int64_t changed = 0;
+  for (int year : years) {
+    int64_t n = 0;
+    Status st = db_->Write([&](Conn& c) -> Status {
+      n = 0;
+      CERTLEDGER_ASSIGN_OR_RETURN(YearRow y, LoadYear(c, year));
+      if (y.closed_ms) return Status::Ok();
+      if (now >= y.closes_ms) {
+        // Year end: unused vouchers expire, the queue lapses. Nothing is promoted.
+        y.closed_ms = now;
+        std::vector<VoucherRow> live;
+        {
+          auto& q = c.Prepare(std::string(kVoucherSelect) +
+                              "WHERE year = ? AND state IN ('issued', 'enrolled') ORDER BY code");
+          q.bind(1, year);
+          while (q.executeStep()) live.push_back(ReadVoucher(q));
+        }
+        for (const auto& v : live) {
+          SetVoucherState(c, v.code, "expired", "year-end", now);
+          const std::string subject = SubjectIdFor(base_url_ + "/v/" + v.code);
+          Json fields = {{"application", v.application_id}, {"year", year}};
+          CERTLEDGER_RETURN_IF_ERROR(AppendIn(c, x, event::kVoucherExpired, subject,
+                                              RecordDigest(event::kVoucherExpired, subject, fields),
+                                              std::move(fields)));
+          CERTLEDGER_RETURN_IF_ERROR(
+              internal::EnqueueOutbox(c, "expired", v.application_id, Json{{"code", v.code}}, now));
+          ++n;
+        }
+        std::vector<AppRow> waiting;
+        {
+          auto& q = c.Prepare(std::string(kAppSelect) +
+                              "WHERE year = ? AND state = 'queued' ORDER BY arrival_seq");
+          q.bind(1, year);
+          while (q.executeStep()) waiting.push_back(ReadApp(q));
+        }
+        for (const auto& a : waiting) {
+          SetAppState(c, a.id, "lapsed", "year-end", "", now);
+          Json fields = {{"application", a.id},
+                         {"year", year},
+                         {"queueSeq", a.arrival_seq},
+                         {"reason", "year-end"}};
+          CERTLEDGER_RETURN_IF_ERROR(AppendIn(c, x, event::kApplicationLapsed, a.id,
+                                              RecordDigest(event::kApplicationLapsed, a.id, fields),
+                                              std::move(fields)));
+          CERTLEDGER_RETURN_IF_ERROR(
+              internal::EnqueueOutbox(c, "lapsed", a.id, Json::object(), now));
+          ++n;
+        }
+        y.queued = 0;
+        SaveCounters(c, y, now);
+        return Status::Ok();
+      }
+      // Documents overdue without a valid reason: annulled, slot freed.
+      std::vector<VoucherRow> late;
+      {
+        auto& q = c.Prepare(std::string(kVoucherSelect) +
+                            "WHERE year = ? AND state = 'issued' AND deadline_ms <= ? AND "
+                            "valid_reason = '' ORDER BY issued_ms, code");
+        q.bind(1, year);
+        q.bind(2, now);
+        while (q.executeStep()) late.push_back(ReadVoucher(q));
+      }
+      for (const auto& v : late) {
+        CERTLEDGER_RETURN_IF_ERROR(EndVoucherTx(c, x, v, false, "documents-late", ""));
+        ++n;
+      }
+      // Expiring soon: one notice per voucher.
+      if (now >= y.closes_ms - kExpiringNoticeMs) {
+        std::vector<std::pair<std::string, std::string>> soon;  // code, application
+        std::string until;
+        {
+          auto& q = c.Prepare(
+              "SELECT code, application_id, valid_until FROM vouchers WHERE year = ? AND state "
+              "IN ('issued', 'enrolled') AND expiring_notified = 0");
+          q.bind(1, year);
+          while (q.executeStep()) {
+            soon.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+            until = q.getColumn(2).getString();
+          }
+        }
+        for (const auto& [code, app] : soon) {
+          CERTLEDGER_RETURN_IF_ERROR(internal::EnqueueOutbox(
+              c, "expiring", app, Json{{"code", code}, {"valid_until", until}}, now));
+          auto& u = c.Prepare("UPDATE vouchers SET expiring_notified = 1 WHERE code = ?");
+          u.bind(1, code);
+          u.exec();
+          ++n;
+        }
+      }
+      return Status::Ok();
+    });
+    CERTLEDGER_RETURN_IF_ERROR(st);
+    changed += n;
+  }
+  if (changed > 0) ledger_->Notify();
+  return changed;
+}
+
+Result<YearCounter> Registry::Counter(int year) {
+  const int64_t now = clock_.NowMillis();
+  YearCounter out;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(YearRow y, LoadYear(c, year));
+    out.year = y.year;
+    out.quota = y.quota;
+    out.issued = y.issued;
+    out.active = y.holding;
+    out.queue_length = y.queued;
+    out.spaces_left = std::max<int64_t>(0, y.quota - y.holding);
+    out.open = !y.closed_ms && y.opens_ms <= now && now < y.closes_ms;
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<VoucherView> Registry::GetVoucher(const std::string& typed_code) {
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string code, VoucherCode(base_url_, typed_code));
+  VoucherRow r;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(r, LoadVoucher(c, code));
+    return Status::Ok();
+  }));
+  return ToView(base_url_, VoucherKey("pii"), r);
+}
+
+Result<std::vector<VoucherView>> Registry::VouchersOfIssuer(const std::string& slug) {
+  std::vector<VoucherRow> rows;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    auto& q =
+        c.Prepare(std::string(kVoucherSelect) + "WHERE issuer = ? ORDER BY issued_ms DESC, code");
+    q.bind(1, slug);
+    while (q.executeStep()) rows.push_back(ReadVoucher(q));
+    return Status::Ok();
+  }));
+  const crypto::SecretBytes pii = VoucherKey("pii");
+  std::vector<VoucherView> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) {
+    CERTLEDGER_ASSIGN_OR_RETURN(VoucherView v, ToView(base_url_, pii, r));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+namespace {
+
+Result<std::vector<OutboxMessage>> ReadOutbox(internal::Db& db, const crypto::SecretBytes& pii,
+                                              const std::string& where, int64_t after_id,
+                                              int limit) {
+  if (limit < 1 || limit > 1000) {
+    return Status::InvalidArgument("outbox.limit", "the limit must be 1..1000");
+  }
+  std::vector<OutboxMessage> out;
+  std::vector<std::string> sealed;
+  CERTLEDGER_RETURN_IF_ERROR(db.Read([&](Conn& c) -> Status {
+    auto& q = c.Prepare(
+        "SELECT o.id, o.kind, o.application_id, o.subject, o.body, o.created_ms, o.sent_ms, "
+        "a.email FROM outbox o LEFT JOIN applications a ON a.id = o.application_id WHERE " +
+        where + " ORDER BY o.id LIMIT ?");
+    q.bind(1, after_id);
+    q.bind(2, limit);
+    while (q.executeStep()) {
+      OutboxMessage m;
+      m.id = q.getColumn(0).getInt64();
+      m.kind = q.getColumn(1).getString();
+      m.application_id = q.getColumn(2).getString();
+      m.subject = q.getColumn(3).getString();
+      m.body = q.getColumn(4).getString();
+      m.created_ms = q.getColumn(5).getInt64();
+      if (!q.getColumn(6).isNull()) m.sent_ms = q.getColumn(6).getInt64();
+      sealed.push_back(q.getColumn(7).isNull() ? std::string() : internal::Blob(q.getColumn(7)));
+      out.push_back(std::move(m));
+    }
+    return Status::Ok();
+  }));
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (sealed[i].empty()) continue;
+    CERTLEDGER_ASSIGN_OR_RETURN(out[i].recipient,
+                                OpenString(pii, sealed[i], "email|" + out[i].application_id));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<OutboxMessage>> Registry::Outbox(int64_t after_id, int limit) {
+  return ReadOutbox(*db_, VoucherKey("pii"), "o.id > ?", after_id, limit);
+}
+
+Result<std::vector<OutboxMessage>> Registry::UnsentOutbox(int limit) {
+  return ReadOutbox(*db_, VoucherKey("pii"), "o.sent_ms IS NULL AND o.id > ?", 0, limit);
+}
+
+Status Registry::MarkSent(int64_t message_id) {
+  const int64_t now = clock_.NowMillis();
+  return db_->Write([&](Conn& c) -> Status {
+    auto& u = c.Prepare("UPDATE outbox SET sent_ms = ? WHERE id = ? AND sent_ms IS NULL");
+    u.bind(1, now);
+    u.bind(2, message_id);
+    if (u.exec() == 1) return Status::Ok();
+    auto& q = c.Prepare("SELECT 1 FROM outbox WHERE id = ?");
+    q.bind(1, message_id);
+    if (!q.executeStep())
+      return Status::NotFound("outbox.unknown", "no outbox message with this id");
+    return Status::Ok();  // already sent: idempotent
+  });
+}
+
+Status Registry::CompleteVoucher(Conn& c, const std::string& voucher_ref,
+                                 const std::string& issuer_slug,
+                                 const std::string& certificate_code, int64_t now_ms) {
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string code, VoucherCode(base_url_, voucher_ref));
+  CERTLEDGER_ASSIGN_OR_RETURN(VoucherRow v, LoadVoucher(c, code));
+  if (v.issuer != issuer_slug) {
+    return Status::PermissionDenied(
+        "voucher.wrong-issuer", "the certificate's voucher is for another provider's programme");
+  }
+  if (v.state != "enrolled") {
+    return VoucherState(
+        "the voucher must be enrolled before the certificate that completes it is "
+        "issued (it is " +
+        v.state + ")");
+  }
+  auto& u = c.Prepare(
+      "UPDATE vouchers SET state = 'completed', certificate = ?, updated_ms = ? WHERE code = ?");
+  u.bind(1, certificate_code);
+  u.bind(2, now_ms);
+  u.bind(3, code);
+  u.exec();
+  const crypto::SecretBytes none;
+  Tx x{base_url_, *ledger_, none, nullptr, IssuerDid(kOperatorSlug), now_ms};
+  const std::string subject = SubjectIdFor(base_url_ + "/v/" + code);
+  Json fields = {{"application", v.application_id}, {"year", v.year}};
+  return AppendIn(c, x, event::kVoucherCompleted, subject,
+                  RecordDigest(event::kVoucherCompleted, subject, fields), std::move(fields));
+}
+
+}  // namespace certledger::registry
