@@ -295,8 +295,11 @@ TEST_CASE("vouchers: applications before opening, in an unknown year, after the 
   CHECK_FALSE(env.reg->Counter(2026)->open);
   env.clock.Set(T("2026-01-15T06:00:00Z"));
   CHECK(env.Apply(1).state == "voucher-issued");
+  env.clock.Set(T("2026-12-31T20:59:59.999Z"));
+  CHECK(env.Apply(2).state == "voucher-issued");
+  // 1 January in Moscow: 2026 is over and 2027 is not configured.
   env.clock.Set(T("2026-12-31T21:00:00Z"));
-  CHECK(env.reg->Apply(Env::Person(2), "").status().slug() == "year.closed");
+  CHECK(env.reg->Apply(Env::Person(3), "").status().slug() == "year.unknown");
   auto cfg = env.reg->GetYearConfig(2026);
   REQUIRE(cfg.ok());
   CHECK(cfg->quota == 3);
