@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -68,6 +69,38 @@ Status BadEvent(std::string msg) {
 
 bool IsScalar(const Json& v) { return v.is_string() || v.is_number() || v.is_boolean(); }
 
+// Whether any of the 8 bytes in `w` needs the full canonical writer: a
+// control character, '"', '\\', DEL or a non-ASCII byte (bit tricks from
+// "Bit Twiddling Hacks", haszero/hasless).
+inline bool HasNonPlainByte(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  uint64_t special = ((w - kOnes * 0x20) & ~w & kHigh) | (w & kHigh) | has_zero(w ^ (kOnes * '"')) |
+                     has_zero(w ^ (kOnes * '\\')) | has_zero(w ^ (kOnes * 0x7f));
+  return special != 0;
+}
+
+// Appends `s` as an RFC 8785 string. Ids, DIDs, digests and URLs are
+// printable ASCII with nothing to escape, which is copied as is; anything
+// else goes through the full canonical writer.
+Status AppendJsonString(std::string_view s, std::string* out) {
+  bool plain = true;
+  size_t i = 0;
+  for (uint64_t w; plain && i + 8 <= s.size(); i += 8) {
+    std::memcpy(&w, s.data() + i, 8);
+    plain = !HasNonPlainByte(w);
+  }
+  for (; plain && i < s.size(); ++i) {
+    char c = s[i];
+    plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  }
+  if (!plain) return crypto::AppendCanonicalString(s, out);
+  out->push_back('"');
+  out->append(s);
+  out->push_back('"');
+  return Status::Ok();
+}
+
 }  // namespace
 
 bool IsKnownEventType(std::string_view type) {
@@ -81,54 +114,74 @@ std::string SubjectIdFor(std::string_view credential_id) {
 Result<std::string> EncodeEntry(const LedgerEvent& e) {
   if (!IsKnownEventType(e.type)) return BadEvent("unknown ledger event type \"" + e.type + "\"");
   if (e.id.empty()) return BadEvent("a ledger event needs an id");
-  auto lower_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
-  if (e.digest.size() != 71 || e.digest.compare(0, 7, "sha256:") != 0 ||
-      !std::all_of(e.digest.begin() + 7, e.digest.end(), lower_hex)) {
+  bool hex = e.digest.size() == 71 && e.digest.compare(0, 7, "sha256:") == 0;
+  for (size_t i = 7; hex && i < e.digest.size(); ++i) {
+    char c = e.digest[i];
+    hex &= (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  }
+  if (!hex) {
     return BadEvent("a ledger digest must be sha256:<64 hex digits>");
   }
   if (e.time_ms <= 0) return BadEvent("a ledger event needs a time");
   if (!e.fields.is_object()) return BadEvent("ledger fields must be an object");
-  // Written directly in canonical form (RFC 8785): every key is ASCII, so
-  // byte order equals the UTF-16 order of section 3.2.3. This runs once per
-  // ledger entry; building a JSON object first cost more than the insert.
-  std::vector<std::pair<std::string_view, std::string>> members;
-  members.reserve(5 + e.fields.size());
-  for (const auto& [key, value] : e.fields.items()) {
-    if (std::find(kPublicFields.begin(), kPublicFields.end(), key) == kPublicFields.end()) {
+  // Written directly in canonical form (RFC 8785) into one buffer: every key
+  // is ASCII, so byte order equals the UTF-16 order of section 3.2.3. The
+  // five base keys are a fixed sorted list and e.fields iterates its keys in
+  // sorted order (std::map), so a merge of the two gives the member order.
+  // This runs once per ledger entry; building a JSON object first, or one
+  // string per member, cost more than the SQLite insert.
+  struct Base {
+    std::string_view key;
+    const std::string* value;  // nullptr: the time
+  };
+  const std::array<Base, 5> base = {{{"digest", &e.digest},
+                                     {"id", &e.id},
+                                     {"issuer", &e.issuer},
+                                     {"time", nullptr},
+                                     {"type", &e.type}}};
+  std::string out;
+  out.reserve(512);
+  out += '{';
+  bool first = true;
+  auto key = [&](std::string_view k) {
+    if (!first) out += ',';
+    first = false;
+    out += '"';
+    out += k;
+    out += "\":";
+  };
+  auto write_base = [&](const Base& b) -> Status {
+    key(b.key);
+    if (b.value == nullptr) {
+      out += '"';
+      out += crypto::FormatRfc3339(e.time_ms, true);
+      out += '"';
+      return Status::Ok();
+    }
+    return AppendJsonString(*b.value, &out);
+  };
+  size_t next_base = 0;
+  for (const auto& [k, value] : e.fields.items()) {
+    auto known = std::find(kPublicFields.begin(), kPublicFields.end(), k);
+    if (known == kPublicFields.end()) {
       return Status::InvalidArgument("ledger.field-not-public",
-                                     "field \"" + key + "\" is not on the ledger's public list");
+                                     "field \"" + k + "\" is not on the ledger's public list");
     }
     bool ok = IsScalar(value);
     if (value.is_array()) ok = std::all_of(value.begin(), value.end(), IsScalar);
-    if (!ok) return BadEvent("ledger field \"" + key + "\" must be a scalar or array of scalars");
-    CERTLEDGER_ASSIGN_OR_RETURN(std::string v, crypto::Canonicalize(value));
-    // The key's storage lives in e.fields (std::map keys are stable).
-    members.emplace_back(*std::find(kPublicFields.begin(), kPublicFields.end(), key), std::move(v));
+    if (!ok) return BadEvent("ledger field \"" + k + "\" must be a scalar or array of scalars");
+    while (next_base < base.size() && base[next_base].key < *known) {
+      CERTLEDGER_RETURN_IF_ERROR(write_base(base[next_base++]));
+    }
+    key(*known);
+    if (value.is_string()) {
+      CERTLEDGER_RETURN_IF_ERROR(AppendJsonString(value.get_ref<const std::string&>(), &out));
+    } else {
+      CERTLEDGER_ASSIGN_OR_RETURN(std::string v, crypto::Canonicalize(value));
+      out += v;
+    }
   }
-  auto str = [](std::string_view s) -> Result<std::string> {
-    std::string out;
-    CERTLEDGER_RETURN_IF_ERROR(crypto::AppendCanonicalString(s, &out));
-    return out;
-  };
-  CERTLEDGER_ASSIGN_OR_RETURN(std::string digest, str(e.digest));
-  CERTLEDGER_ASSIGN_OR_RETURN(std::string id, str(e.id));
-  CERTLEDGER_ASSIGN_OR_RETURN(std::string issuer, str(e.issuer));
-  CERTLEDGER_ASSIGN_OR_RETURN(std::string type, str(e.type));
-  members.emplace_back("digest", std::move(digest));
-  members.emplace_back("id", std::move(id));
-  members.emplace_back("issuer", std::move(issuer));
-  members.emplace_back("time", "\"" + crypto::FormatRfc3339(e.time_ms, true) + "\"");
-  members.emplace_back("type", std::move(type));
-  std::sort(members.begin(), members.end(),
-            [](const auto& x, const auto& y) { return x.first < y.first; });
-  std::string out = "{";
-  for (size_t i = 0; i < members.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    out += members[i].first;
-    out += "\":";
-    out += members[i].second;
-  }
+  while (next_base < base.size()) CERTLEDGER_RETURN_IF_ERROR(write_base(base[next_base++]));
   out += '}';
   return out;
 }

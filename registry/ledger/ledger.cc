@@ -144,6 +144,11 @@ Result<int64_t> Ledger::Append(internal::Conn& conn, const LedgerEvent& event) c
   return SequenceEntry(conn, event, integrated_size_.load(), options_.max_pending);
 }
 
+Result<int64_t> Ledger::AppendBatch(internal::Conn& conn,
+                                    std::span<const LedgerEvent> events) const {
+  return SequenceEntries(conn, events, integrated_size_.load(), options_.max_pending);
+}
+
 void Ledger::Notify() {
   {
     std::lock_guard<std::mutex> lk(bg_mu_);
@@ -172,30 +177,62 @@ void Ledger::BackgroundLoop() {
 
 Result<int64_t> Ledger::IntegrateBatch() {
   Head head;
+  Published last;
   Integration integ;
   bool have_work = false;
-  // Step 0: read the head, the pending entries, and compute the new tiles.
-  // A crash here changes nothing.
+  // Step 0: read the head, the newest published checkpoint and the pending
+  // entries; compute the new tiles and a consistency proof from the newest
+  // checkpoint. Entries are hashed straight from the rows (no copies). A
+  // crash here changes nothing.
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](internal::Conn& c) -> Status {
     head = ReadHead(c);
+    last = ReadLatestCheckpoint(c);
     auto& q = c.Prepare("SELECT body FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?");
     q.bind(1, static_cast<int64_t>(head.size));
     q.bind(2, static_cast<int64_t>(options_.max_batch));
-    std::vector<std::string> fresh;
-    while (q.executeStep()) fresh.push_back(internal::Blob(q.getColumn(0)));
-    if (fresh.empty()) return Status::Ok();
+    std::vector<crypto::Hash> leaves;
+    while (q.executeStep()) {
+      const auto& col = q.getColumn(0);
+      leaves.push_back(crypto::LeafHash(std::string_view(static_cast<const char*>(col.getBlob()),
+                                                         static_cast<size_t>(col.getBytes()))));
+    }
+    if (leaves.empty()) return Status::Ok();
     have_work = true;
+    if (last.any && last.size > head.size) {
+      return Status::DataLoss("ledger.fork", "the tree head is behind a published checkpoint");
+    }
     TileStore::Reader reader(tiles_, c);
-    CERTLEDGER_ASSIGN_OR_RETURN(integ, Integrate(head.size, fresh, reader));
+    CERTLEDGER_ASSIGN_OR_RETURN(integ,
+                                Integrate(head.size, leaves, reader, last.any ? last.size : 0));
     return Status::Ok();
   }));
   if (!have_work) return int64_t{0};
   MaybeCrash(LedgerCrashPoint::kAfterIntegrate);
 
-  // Steps 1 and 2 in one transaction: write the tiles, then compare-and-swap
-  // the head. A crash before COMMIT leaves the old head and no new tiles;
-  // after COMMIT both are durable and only the checkpoint is missing, which
-  // Publish() (run at every start) signs.
+  // Never sign a checkpoint inconsistent with one already published: the new
+  // tree must extend the newest published one (proof checked before signing).
+  if (last.any && last.size > 0) {
+    Status consistent =
+        crypto::CheckTree(integ.consistency, integ.new_size, integ.new_root, last.size, last.root);
+    if (!consistent.ok()) {
+      return Status::DataLoss("ledger.fork",
+                              "refusing to sign: the new tree head is not consistent with the "
+                              "newest published checkpoint: " +
+                                  consistent.message());
+    }
+  }
+  crypto::Checkpoint cp{options_.origin, integ.new_size, integ.new_root, {}};
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string body, crypto::FormatCheckpoint(cp));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string note, crypto::SignNote(body, note_signer_));
+  MaybeCrash(LedgerCrashPoint::kAfterSign);
+
+  // Steps 1 to 3 in one transaction, as Sunlight's compare-and-swap of the
+  // signed checkpoint: write the tiles, compare-and-swap the head, and store
+  // the checkpoint signed for that head. A crash before COMMIT leaves the old
+  // head, no new tiles and no new checkpoint (the signature is simply lost;
+  // nobody saw it); after COMMIT all three are durable together, so a stored
+  // checkpoint never lacks its tiles. One durable commit per round instead of
+  // two.
   Status st = db_->Write([&](internal::Conn& c) -> Status {
     for (const auto& [tile, data] : integ.tiles) {
       CERTLEDGER_RETURN_IF_ERROR(tiles_.Put(c, tile, data));
@@ -209,6 +246,9 @@ Result<int64_t> Ledger::IntegrateBatch() {
     if (cas.exec() != 1) {
       return Status::Unavailable("ledger.head-moved", "another integrator moved the tree head");
     }
+    // The head is still the one the proof started from, so the checkpoint
+    // extends every checkpoint published for it or before it.
+    CERTLEDGER_RETURN_IF_ERROR(InsertCheckpoint(c, integ.new_size, integ.new_root, note));
     MaybeCrash(LedgerCrashPoint::kBeforeHeadCommit);
     return Status::Ok();
   });
@@ -216,7 +256,21 @@ Result<int64_t> Ledger::IntegrateBatch() {
   CERTLEDGER_RETURN_IF_ERROR(st);
   MaybeCrash(LedgerCrashPoint::kAfterHeadCommit);
   integrated_size_.store(integ.new_size);
+  MaybeCrash(LedgerCrashPoint::kAfterPublish);
   return integ.new_size - integ.old_size;
+}
+
+Status Ledger::InsertCheckpoint(internal::Conn& c, int64_t size, const crypto::Hash& root,
+                                const std::string& note) {
+  auto& ins = c.Prepare(
+      "INSERT OR IGNORE INTO ledger_checkpoints(size, root, note, published_ms) VALUES (?, ?, "
+      "?, ?)");
+  ins.bind(1, static_cast<int64_t>(size));
+  ins.bind(2, root.data(), static_cast<int>(root.size()));
+  ins.bindNoCopy(3, note.data(), static_cast<int>(note.size()));
+  ins.bind(4, static_cast<int64_t>(clock_.NowMillis()));
+  ins.exec();
+  return Status::Ok();
 }
 
 Status Ledger::Publish() {
@@ -256,18 +310,11 @@ Status Ledger::Publish() {
   CERTLEDGER_ASSIGN_OR_RETURN(std::string body, crypto::FormatCheckpoint(cp));
   CERTLEDGER_ASSIGN_OR_RETURN(std::string note, crypto::SignNote(body, note_signer_));
   MaybeCrash(LedgerCrashPoint::kAfterSign);
-  // A crash before COMMIT: the signature is lost, the next start signs the
-  // same (deterministic) checkpoint again.
+  // Recovery path only (a head integrated by an older certledger, which
+  // committed the head before signing). A crash before COMMIT: the signature
+  // is lost, the next start signs the same (deterministic) checkpoint again.
   CERTLEDGER_RETURN_IF_ERROR(db_->Write([&](internal::Conn& c) -> Status {
-    auto& ins = c.Prepare(
-        "INSERT OR IGNORE INTO ledger_checkpoints(size, root, note, published_ms) VALUES (?, ?, "
-        "?, ?)");
-    ins.bind(1, static_cast<int64_t>(head.size));
-    ins.bind(2, head.root.data(), static_cast<int>(head.root.size()));
-    ins.bindNoCopy(3, note.data(), static_cast<int>(note.size()));
-    ins.bind(4, static_cast<int64_t>(clock_.NowMillis()));
-    ins.exec();
-    return Status::Ok();
+    return InsertCheckpoint(c, head.size, head.root, note);
   }));
   MaybeCrash(LedgerCrashPoint::kAfterPublish);
   return Status::Ok();

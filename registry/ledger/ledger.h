@@ -8,11 +8,13 @@
 // function from the old tree to the new root and tiles; the TileStore
 // (tile_store.h) keeps immutable tiles; the checkpoint publisher (here) signs.
 //
-// Commit order, as in Sunlight: (1) write the new tiles and (2)
-// compare-and-swap the tree head, in one SQLite transaction; then (3) sign and
-// publish a checkpoint for the new head, after checking it is consistent with
-// the newest checkpoint ever published. Open() runs the same code as
-// recovery, so a crash at any step is repaired at the next start.
+// Commit order, as in Sunlight: the new tiles are computed and the checkpoint
+// for the new head is signed, after checking it is consistent with the newest
+// checkpoint ever published; then (1) the tiles are written, (2) the tree head
+// is compare-and-swapped and (3) the checkpoint is published (stored), all in
+// one SQLite transaction, so a published checkpoint never lacks its tiles and
+// a failed swap publishes nothing. Open() runs the same code as recovery, so
+// a crash at any step is repaired at the next start.
 //
 // Thread-safety: Ledger is thread-safe. One integration runs at a time per
 // process; several processes on one database are safe (the head moves only
@@ -25,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -63,10 +66,10 @@ struct LedgerOptions {
 enum class LedgerCrashPoint {
   kNone = 0,
   kAfterIntegrate = 1,    // tiles computed, nothing written
-  kBeforeHeadCommit = 2,  // tiles and head written, transaction not committed
-  kAfterHeadCommit = 3,   // tiles and head durable, no checkpoint signed
-  kAfterSign = 4,         // checkpoint signed, not stored
-  kAfterPublish = 5,      // checkpoint stored
+  kBeforeHeadCommit = 2,  // tiles, head and checkpoint written, transaction not committed
+  kAfterHeadCommit = 3,   // tiles, head and checkpoint durable, in-memory state not updated
+  kAfterSign = 4,         // checkpoint signed, nothing written
+  kAfterPublish = 5,      // checkpoint stored and the in-memory state updated
 };
 
 class Ledger {
@@ -87,6 +90,10 @@ class Ledger {
   // SequenceEntry for errors, including backpressure). Call Notify() after
   // the transaction commits.
   Result<int64_t> Append(internal::Conn& conn, const LedgerEvent& event) const;
+  // Sequences `events` as consecutive entries inside the caller's open write
+  // transaction; returns the first index (see SequenceEntries). For batches:
+  // one index lookup instead of one per entry.
+  Result<int64_t> AppendBatch(internal::Conn& conn, std::span<const LedgerEvent> events) const;
   // Wakes the integrator early.
   void Notify();
   // Integrates everything sequenced so far and publishes a checkpoint for
@@ -127,8 +134,12 @@ class Ledger {
          crypto::NoteVerifier verifier, const LedgerOptions& options, const Clock& clock);
   // One round: integrates up to max_batch entries. Returns the entries integrated.
   Result<int64_t> IntegrateBatch();
-  // Signs a checkpoint for the head if it is newer than the newest published.
+  // Signs a checkpoint for the head if it is newer than the newest published
+  // (an empty ledger; a head integrated by an older certledger).
   Status Publish();
+  // Stores a signed checkpoint inside the caller's write transaction.
+  Status InsertCheckpoint(internal::Conn& c, int64_t size, const crypto::Hash& root,
+                          const std::string& note);
   void BackgroundLoop();
   void MaybeCrash(LedgerCrashPoint at) const;
 

@@ -1,5 +1,8 @@
 #include "registry/ledger/sequencer.h"
 
+#include <string>
+#include <vector>
+
 #include "registry/internal/db.h"
 
 namespace certledger::registry {
@@ -22,6 +25,36 @@ Result<int64_t> SequenceEntry(internal::Conn& conn, const LedgerEvent& event,
                                                      " entries waiting); retry in a second");
   }
   return idx;
+}
+
+Result<int64_t> SequenceEntries(internal::Conn& conn, std::span<const LedgerEvent> events,
+                                int64_t integrated_size, int64_t max_pending) {
+  std::vector<std::string> bodies;
+  bodies.reserve(events.size());
+  for (const LedgerEvent& e : events) {
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string body, EncodeEntry(e));
+    bodies.push_back(std::move(body));
+  }
+  auto& next = conn.Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries");
+  next.executeStep();
+  const int64_t first = next.getColumn(0).getInt64();
+  next.tryReset();
+  const int64_t last = first + static_cast<int64_t>(events.size()) - 1;
+  if (!events.empty() && last - integrated_size >= max_pending) {
+    return Status::Unavailable("ledger.backlog", "the public ledger is catching up (" +
+                                                     std::to_string(last - integrated_size) +
+                                                     " entries waiting); retry in a second");
+  }
+  // The caller's write transaction holds SQLite's single write lock, so the
+  // indexes first..last stay free until COMMIT.
+  auto& ins = conn.Prepare("INSERT INTO ledger_entries(idx, body) VALUES (?, ?)");
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    ins.bind(1, first + static_cast<int64_t>(i));
+    ins.bindNoCopy(2, bodies[i].data(), static_cast<int>(bodies[i].size()));
+    ins.exec();
+    ins.reset();
+  }
+  return first;
 }
 
 }  // namespace certledger::registry

@@ -9,6 +9,7 @@
 #define CERTLEDGER_REGISTRY_LEDGER_SEQUENCER_H_
 
 #include <cstdint>
+#include <span>
 
 #include "crypto/status.h"
 #include "registry/ledger/entry.h"
@@ -26,6 +27,15 @@ class Conn;
 // smaller integrated_size only makes the check stricter); database errors.
 Result<int64_t> SequenceEntry(internal::Conn& conn, const LedgerEvent& event,
                               int64_t integrated_size, int64_t max_pending);
+
+// Appends `events` as consecutive entries within the open transaction on
+// `conn`; returns the index of the first (the others follow in order). One
+// lookup of the next index for the whole batch, then one plain insert per
+// entry. Validates every event before writing any. Errors as SequenceEntry;
+// on error nothing of the batch is kept once the caller's savepoint rolls
+// back (some rows may have been written inside it).
+Result<int64_t> SequenceEntries(internal::Conn& conn, std::span<const LedgerEvent> events,
+                                int64_t integrated_size, int64_t max_pending);
 
 }  // namespace certledger::registry
 
