@@ -73,24 +73,34 @@ bool IsPlainKey(std::string_view key) {
 // This is Canonicalize() of the edited object without copying the object (a
 // deep copy of a credential costs as much as canonicalizing it): each member
 // value is canonicalized where it lies.
+// When `full` is non-null it also receives Canonicalize(obj) itself (every
+// member, the real @context), sharing the work; it is left empty if that
+// cannot be written (the hash is unaffected).
 Status HashCanonicalObject(const Json& obj, std::string_view skip, const Json* context,
-                           Sha256Hasher& hasher) {
-  using Entry = std::pair<const std::string*, const Json*>;
+                           Sha256Hasher& hasher, std::string* full = nullptr) {
+  struct Entry {
+    const std::string* key;
+    const Json* value;  // as hashed; nullptr for `skip` (only in `full`)
+    const Json* real;   // the member's own value
+  };
   std::vector<Entry> members;
   members.reserve(obj.size());
   bool ascii = true;
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     const std::string& key = it.key();
-    if (key == skip) continue;
-    const Json* value = (context != nullptr && key == "@context") ? context : &it.value();
-    members.emplace_back(&key, value);
+    bool skipped = key == skip;
+    if (skipped && full == nullptr) continue;
+    const Json* value = skipped                                     ? nullptr
+                        : (context != nullptr && key == "@context") ? context
+                                                                    : &it.value();
+    members.push_back({&key, value, &it.value()});
     for (char c : key) ascii &= static_cast<unsigned char>(c) < 0x80;
   }
   // nlohmann::json keeps keys in UTF-8 byte order, which is UTF-16 order for
   // ASCII keys; otherwise sort by UTF-16 code units (RFC 8785 section 3.2.3).
   if (!ascii) {
     std::stable_sort(members.begin(), members.end(), [](const Entry& a, const Entry& b) {
-      return Utf16Units(*a.first) < Utf16Units(*b.first);
+      return Utf16Units(*a.key) < Utf16Units(*b.key);
     });
   }
   JsonParseOptions child;
@@ -100,22 +110,57 @@ Status HashCanonicalObject(const Json& obj, std::string_view skip, const Json* c
   std::string out;
   out.reserve(1024);
   out += '{';
-  for (const auto& [key, value] : members) {
-    if (out.size() > 1) out += ',';
-    if (IsPlainKey(*key)) {
-      out += '"';
-      out += *key;
-      out += '"';
+  bool full_ok = full != nullptr;
+  if (full_ok) {
+    full->clear();
+    full->reserve(2048);
+    *full += '{';
+  }
+  for (const Entry& m : members) {
+    std::string k;
+    if (IsPlainKey(*m.key)) {
+      k.reserve(m.key->size() + 2);
+      k += '"';
+      k += *m.key;
+      k += '"';
     } else {
-      CERTLEDGER_ASSIGN_OR_RETURN(std::string k, Canonicalize(Json(*key)));
-      out += k;
+      auto quoted = Canonicalize(Json(*m.key));
+      if (!quoted.ok() && m.value == nullptr) {
+        full_ok = false;
+        continue;
+      }
+      CERTLEDGER_RETURN_IF_ERROR(quoted.status());
+      k = std::move(quoted).value();
     }
-    out += ':';
-    CERTLEDGER_ASSIGN_OR_RETURN(std::string v, Canonicalize(*value, child));
-    out += v;
+    std::string v;
+    if (m.value != nullptr) {
+      CERTLEDGER_ASSIGN_OR_RETURN(v, Canonicalize(*m.value, child));
+      if (out.size() > 1) out += ',';
+      out += k;
+      out += ':';
+      out += v;
+    }
+    if (!full_ok) continue;
+    if (m.value != m.real) {  // the skipped member, or a substituted @context
+      auto real = Canonicalize(*m.real, child);
+      if (!real.ok()) {
+        full_ok = false;
+        continue;
+      }
+      v = std::move(real).value();
+    }
+    if (full->size() > 1) *full += ',';
+    *full += k;
+    *full += ':';
+    *full += v;
   }
   out += '}';
   hasher.Update(out);
+  if (full_ok) {
+    *full += '}';
+  } else if (full != nullptr) {
+    full->clear();
+  }
   return Status::Ok();
 }
 
@@ -391,8 +436,10 @@ Result<VerifiedProof> VerifyProofDetailed(const Json& signed_doc, const KeyResol
   Sha256Hasher hasher;
   CERTLEDGER_RETURN_IF_ERROR(HashCanonicalObject(*proof, "proofValue", nullptr, hasher));
   const Sha256Digest proof_hash = hasher.Finish();
-  CERTLEDGER_RETURN_IF_ERROR(HashCanonicalObject(
-      signed_doc, "proof", ContextSubstitute(doc_context, proof_context), hasher));
+  std::string full;  // JCS of the whole signed document, if asked for
+  CERTLEDGER_RETURN_IF_ERROR(
+      HashCanonicalObject(signed_doc, "proof", ContextSubstitute(doc_context, proof_context),
+                          hasher, options.want_document_digest ? &full : nullptr));
   const std::string hash_data = Concat(proof_hash, hasher.Finish());
   // Step 8 (3.3.7): the key of the verification method, then Ed25519.
   auto key = resolve(*vm);
@@ -415,6 +462,7 @@ Result<VerifiedProof> VerifyProofDetailed(const Json& signed_doc, const KeyResol
   out.verification_method = *vm;
   out.proof_purpose = *purpose;
   if (expires_time) out.expires = expires_text;
+  if (!full.empty()) out.document_sha256 = Sha256(full);
   return out;
 }
 

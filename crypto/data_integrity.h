@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "crypto/hash.h"
 #include "crypto/json.h"
 #include "crypto/status.h"
 
@@ -90,6 +91,11 @@ struct VerifyProofOptions {
   // When set (Unix milliseconds, from the caller's Clock), a proof whose
   // `expires` is before it fails (kProofExpired).
   std::optional<int64_t> now_unix_ms;
+  // When true, a successful verification also returns the SHA-256 of the
+  // RFC 8785 form of the whole signed document (VerifiedProof::
+  // document_sha256: what a ledger entry's digest is), computed in the same
+  // pass as the proof's hash instead of canonicalizing the document again.
+  bool want_document_digest = false;
 };
 
 struct VerifiedProof {
@@ -100,6 +106,10 @@ struct VerifiedProof {
   std::string created;
   std::optional<int64_t> created_unix_ms;
   std::optional<std::string> expires;
+  // SHA-256(Canonicalize(signed_doc)), when VerifyProofOptions::
+  // want_document_digest was set (nullopt otherwise, or in the rare case the
+  // whole document cannot be canonicalized although its proof verified).
+  std::optional<Sha256Digest> document_sha256;
 };
 
 // Returns a copy of `unsigned_doc` with an eddsa-jcs-2022 DataIntegrityProof

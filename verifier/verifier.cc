@@ -561,6 +561,7 @@ Result<crypto::Checkpoint> Verifier::OpenCheckpointCached(const std::string& not
 }
 
 Check Verifier::CheckReceipt(const Json& c, const Json& receipt_json, const std::string& issuer,
+                             const std::optional<crypto::Sha256Digest>& credential_digest,
                              int64_t now_ms, Report* report, crypto::Checkpoint* cp_out,
                              std::optional<int64_t>* entry_time_ms, std::string* vkey_out) {
   std::string vkey;
@@ -629,16 +630,24 @@ Check Verifier::CheckReceipt(const Json& c, const Json& receipt_json, const std:
   if (!entry.ok() || !entry->is_object()) {
     return mismatch("the logged entry is not a JSON object", "запись журнала — не JSON-объект");
   }
-  auto canonical = crypto::Canonicalize(c);
-  if (!canonical.ok()) {
-    return mismatch("the credential cannot be canonicalized", "документ нельзя канонизировать");
+  // The SHA-256 of the credential's RFC 8785 form: from the proof check's
+  // single canonicalization pass when the proof verified, else computed here.
+  std::string digest;
+  if (credential_digest) {
+    digest = "sha256:" + crypto::HexEncode(crypto::AsStringView(*credential_digest));
+  } else {
+    auto canonical = crypto::Canonicalize(c);
+    if (!canonical.ok()) {
+      return mismatch("the credential cannot be canonicalized", "документ нельзя канонизировать");
+    }
+    digest = crypto::Sha256Tagged(*canonical);
   }
   std::string type = Str(*entry, "type");
   if (type.size() < 7 || type.compare(type.size() - 7, 7, ".issued") != 0) {
     return mismatch("the logged entry is a \"" + type + "\" event, not an issuance",
                     "запись журнала — событие «" + type + "», а не выдача");
   }
-  if (Str(*entry, "digest") != crypto::Sha256Tagged(*canonical)) {
+  if (Str(*entry, "digest") != digest) {
     return mismatch(
         "the ledger logged a different credential (digest mismatch): altered after "
         "logging, or the receipt belongs to another credential",
@@ -824,6 +833,7 @@ Result<Report> Verifier::Verify(const Json& c, const std::optional<Json>& receip
   // Proof.
   crypto::VerifyProofOptions vpo;
   vpo.now_unix_ms = now_ms;
+  vpo.want_document_digest = receipt.has_value();  // the receipt's entry digest
   if (unresolved.ok() && !doc) {
     unresolved = Status::Unavailable("issuer.unavailable", "no DID document");
   }
@@ -856,7 +866,9 @@ Result<Report> Verifier::Verify(const Json& c, const std::optional<Json>& receip
   } else {
     crypto::Checkpoint cp;
     std::string vkey;
-    Check rc = CheckReceipt(c, *receipt, issuer, now_ms, &report, &cp, &logged_ms, &vkey);
+    std::optional<crypto::Sha256Digest> digest;
+    if (proof.ok()) digest = proof->document_sha256;
+    Check rc = CheckReceipt(c, *receipt, issuer, digest, now_ms, &report, &cp, &logged_ms, &vkey);
     bool passed = rc.status == CheckStatus::kPassed;
     checks.push_back(std::move(rc));
     if (passed) {

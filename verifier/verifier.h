@@ -43,6 +43,7 @@
 #include <tuple>
 
 #include "crypto/checkpoint.h"
+#include "crypto/hash.h"
 #include "crypto/json.h"
 #include "crypto/status.h"
 #include "crypto/status_list.h"
@@ -86,8 +87,9 @@ class Verifier {
   Result<crypto::Checkpoint> OpenCheckpointCached(const std::string& note, const std::string& vkey);
   Check StatusCheck(const Json& credential, const std::string& issuer, int64_t now_ms);
   Check CheckReceipt(const Json& credential, const Json& receipt, const std::string& issuer,
-                     int64_t now_ms, Report* report, crypto::Checkpoint* cp,
-                     std::optional<int64_t>* entry_time_ms, std::string* vkey_out);
+                     const std::optional<crypto::Sha256Digest>& credential_digest, int64_t now_ms,
+                     Report* report, crypto::Checkpoint* cp, std::optional<int64_t>* entry_time_ms,
+                     std::string* vkey_out);
   Check CheckConsistency(const crypto::Checkpoint& cp, const std::string& vkey, int64_t now_ms,
                          Report* report);
 

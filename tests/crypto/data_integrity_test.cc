@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -463,6 +464,35 @@ TEST_CASE("sign: keys outside ASCII are ordered by UTF-16 code units as RFC 8785
   CHECK(Ed25519Verify(signer->PublicKey(), *sig, *hash_data).ok());
   const std::string canon = Jcs(*parsed);
   CHECK(canon.find("\"\xf0\x9f\x98\x80\":2,\"\xef\xac\xb3\":1") != std::string::npos);
+}
+
+TEST_CASE("verify: want_document_digest gives SHA-256 of the whole signed document's JCS",
+          "[crypto]") {
+  // The ledger's entry digest (docs/formats.md) without a second
+  // canonicalization: it must equal Canonicalize of the whole document,
+  // proof included, also with a substituted @context and keys that RFC 8785
+  // orders differently from UTF-8.
+  auto signer = W3cSigner();
+  Json unicode = *ParseJson(
+      R"({"@context":["https://www.w3.org/ns/credentials/v2","https://example.org/x/v1"],)"
+      R"("\ufb33":1,"\ud83d\ude00":2,"\u00e9":"x","a\"b":true,"z":[1.5,{"b":1,"a":2}]})");
+  ProofOptions prefix = W3cOptions();
+  prefix.context_override = Json::array({"https://www.w3.org/ns/credentials/v2"});
+  std::vector<Json> docs = {Load("vectors/eddsa-jcs-2022/signedJCS.json"),
+                            *AddProof(unicode, W3cOptions(), *signer),
+                            *AddProof(unicode, prefix, *signer)};
+  for (const Json& doc : docs) {
+    VerifyProofOptions want;
+    want.want_document_digest = true;
+    auto v = VerifyProofDetailed(doc, DidKeyResolver(), want);
+    INFO(v.status().ToString());
+    REQUIRE(v.ok());
+    REQUIRE(v->document_sha256.has_value());
+    CHECK(Hex(AsStringView(*v->document_sha256)) == Hex(AsStringView(Sha256(Jcs(doc)))));
+    auto plain = VerifyProofDetailed(doc, DidKeyResolver());
+    REQUIRE(plain.ok());
+    CHECK_FALSE(plain->document_sha256.has_value());
+  }
 }
 
 TEST_CASE("datetime: XMLSchema dateTimeStamp values parse; others do not", "[crypto]") {
