@@ -76,8 +76,28 @@ struct YearRow {
   int year = 0;
   int64_t quota = 0, opens_ms = 0, closes_ms = 0, next_seq = 1, holding = 0, issued = 0, queued = 0;
   std::optional<int64_t> closed_ms;
+  std::string config_text;  // parsed on demand (LoadConfig): most closures need only counters
+  bool config_loaded = false;
   YearConfigInput config;
 };
+
+// The stored configuration was validated when written: read it back without
+// validating again (this runs inside the writer).
+Status LoadConfig(YearRow& y) {
+  if (y.config_loaded) return Status::Ok();
+  CERTLEDGER_ASSIGN_OR_RETURN(Json j, crypto::ParseJson(y.config_text));
+  if (!j.is_object()) return Status::DataLoss("year.corrupt", "stored year configuration");
+  YearConfigInput& c = y.config;
+  c.year = j.value("year", 0);
+  c.quota = j.value("quota", int64_t{0});
+  c.opens_at = j.value("opensAt", std::string());
+  c.regions = j.value("regions", std::vector<std::string>());
+  c.education_levels = j.value("educationLevels", std::vector<std::string>());
+  c.document_deadline_days = j.value("documentDeadlineDays", 30);
+  c.time_zone = j.value("timeZone", std::string("Europe/Moscow"));
+  y.config_loaded = true;
+  return Status::Ok();
+}
 
 constexpr char kYearSelect[] =
     "SELECT year, quota, opens_ms, closes_ms, config, next_seq, holding, issued, queued, "
@@ -89,13 +109,12 @@ Result<YearRow> ReadYear(SQLite::Statement& q) {
   y.quota = q.getColumn(1).getInt64();
   y.opens_ms = q.getColumn(2).getInt64();
   y.closes_ms = q.getColumn(3).getInt64();
-  CERTLEDGER_ASSIGN_OR_RETURN(Json cfg, crypto::ParseJson(q.getColumn(4).getString()));
+  y.config_text = q.getColumn(4).getString();
   y.next_seq = q.getColumn(5).getInt64();
   y.holding = q.getColumn(6).getInt64();
   y.issued = q.getColumn(7).getInt64();
   y.queued = q.getColumn(8).getInt64();
   if (!q.getColumn(9).isNull()) y.closed_ms = q.getColumn(9).getInt64();
-  CERTLEDGER_ASSIGN_OR_RETURN(y.config, ParseYearConfig(cfg));
   return y;
 }
 
@@ -126,10 +145,23 @@ void SaveCounters(Conn& c, const YearRow& y, int64_t now) {
 
 // The year that takes applications at `now`, or why none does.
 Result<YearRow> OpenYear(Conn& c, int64_t now) {
+  {
+    auto& open = c.Prepare(std::string(kYearSelect) +
+                           "WHERE opens_ms <= ? AND ? < closes_ms AND closed_ms IS NULL LIMIT 1");
+    open.bind(1, now);
+    open.bind(2, now);
+    if (open.executeStep()) {
+      CERTLEDGER_ASSIGN_OR_RETURN(YearRow y, ReadYear(open));
+      open.reset();
+      CERTLEDGER_RETURN_IF_ERROR(LoadConfig(y));
+      return y;
+    }
+  }
   auto& q = c.Prepare(std::string(kYearSelect) + "ORDER BY year");
   std::vector<YearRow> years;
   while (q.executeStep()) {
     CERTLEDGER_ASSIGN_OR_RETURN(YearRow y, ReadYear(q));
+    CERTLEDGER_RETURN_IF_ERROR(LoadConfig(y));
     years.push_back(std::move(y));
   }
   q.reset();
@@ -362,6 +394,7 @@ Result<std::string> HolderName(const Tx& x, const AppRow& a) {
 Result<std::string> IssueVoucherTx(Conn& c, const Tx& x, YearRow& y, const AppRow& a,
                                    const std::string& holder_name,
                                    std::optional<int64_t> served_seq) {
+  CERTLEDGER_RETURN_IF_ERROR(LoadConfig(y));
   CERTLEDGER_ASSIGN_OR_RETURN(OperatorRow op, LoadOperator(c));
   const std::string code = NewRegistrationCode();
   const std::string url = x.base_url + "/v/" + code;
@@ -621,6 +654,7 @@ Result<YearConfigInput> Registry::GetYearConfig(int year) {
   YearConfigInput out;
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
     CERTLEDGER_ASSIGN_OR_RETURN(YearRow y, LoadYear(c, year));
+    CERTLEDGER_RETURN_IF_ERROR(LoadConfig(y));
     out = std::move(y.config);
     return Status::Ok();
   }));
@@ -708,11 +742,16 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
                               crypto::SealBytes(pii, personal.dump(), "application|" + id));
   CERTLEDGER_ASSIGN_OR_RETURN(std::string sealed_email,
                               crypto::SealBytes(pii, in.email, "email|" + id));
-  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
+  // The operator's key is needed only when a voucher may be issued now; the
+  // snapshot is a hint, and the closure asks for the key when it was wrong.
+  std::unique_ptr<crypto::Signer> signer;
+  if (year->holding < year->quota && year->queued == 0) {
+    CERTLEDGER_ASSIGN_OR_RETURN(signer, SignerFor(kOperatorSlug, true));
+  }
   Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now};
   const int the_year = year->year;
   ApplicationView view;
-  Status st = db_->Write([&](Conn& c) -> Status {
+  auto write = [&](Conn& c) -> Status {
     existing_id.reset();
     if (!request_key.empty()) {
       auto& k = c.Prepare("SELECT id FROM applications WHERE request_key = ?");
@@ -748,6 +787,9 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
     a.programme = in.programme;
     a.created_ms = now;
     const bool immediate = y.holding < y.quota && y.queued == 0;
+    if (immediate && x.signer == nullptr) {
+      return Status::Unavailable("voucher.need-signer", "retry with the operator's key");
+    }
     if (!immediate) a.queued_position = y.queued + 1;
     auto& ins = c.Prepare(
         "INSERT INTO applications(id, year, arrival_seq, snils_hash, state, issuer, programme, "
@@ -797,7 +839,13 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
     }
     SaveCounters(c, y, now);
     return Status::Ok();
-  });
+  };
+  Status st = db_->Write(write);
+  if (st.slug() == "voucher.need-signer") {
+    CERTLEDGER_ASSIGN_OR_RETURN(signer, SignerFor(kOperatorSlug, true));
+    x.signer = signer.get();
+    st = db_->Write(write);
+  }
   CERTLEDGER_RETURN_IF_ERROR(st);
   ledger_->Notify();
   if (existing_id) {
