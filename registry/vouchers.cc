@@ -670,7 +670,9 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   // 1. A retry with the same key gets the first answer.
   std::optional<std::string> existing_id;
   std::optional<YearRow> year;
-  Status found_year;
+  Status found_year, programme_ok;
+  // One read for the key, the year and the programme (a Read beyond the
+  // pooled connections opens a new one, which costs more than the queries).
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
     if (!request_key.empty()) {
       auto& k = c.Prepare("SELECT id FROM applications WHERE request_key = ?");
@@ -686,6 +688,25 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
       return Status::Ok();
     }
     year = std::move(*y);
+    // The programme must be in the catalogue of an active provider.
+    auto& q = c.Prepare(
+        "SELECT i.status, p.id FROM issuers i LEFT JOIN programmes p ON p.issuer_id = i.id AND "
+        "p.code = ? WHERE i.slug = ?");
+    q.bind(1, in.programme);
+    q.bind(2, in.issuer);
+    if (!q.executeStep()) {
+      programme_ok =
+          Status::NotFound("issuer.unknown", "no provider \"" + in.issuer + "\" is registered")
+              .WithField("issuer");
+    } else if (q.getColumn(1).isNull()) {
+      programme_ok = Status::NotFound("programme.unknown", "the provider has no programme \"" +
+                                                               in.programme + "\" in the catalogue")
+                         .WithField("programme");
+    } else if (q.getColumn(0).getString() != "active") {
+      programme_ok = Status::FailedPrecondition(
+                         "issuer.suspended", "the provider is suspended; choose another programme")
+                         .WithField("issuer");
+    }
     return Status::Ok();
   }));
   if (existing_id) {
@@ -701,29 +722,8 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   ctx.education_levels = year->config.education_levels;
   std::vector<EligibilityFailure> failures = CheckEligibility(in, ctx);
   if (!failures.empty()) return ApplyOutcome{std::move(failures), std::nullopt};
-  // 3. The programme must be in the catalogue of an active provider.
-  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
-    auto& q = c.Prepare(
-        "SELECT i.status, p.id FROM issuers i LEFT JOIN programmes p ON p.issuer_id = i.id AND "
-        "p.code = ? WHERE i.slug = ?");
-    q.bind(1, in.programme);
-    q.bind(2, in.issuer);
-    if (!q.executeStep()) {
-      return Status::NotFound("issuer.unknown", "no provider \"" + in.issuer + "\" is registered")
-          .WithField("issuer");
-    }
-    if (q.getColumn(1).isNull()) {
-      return Status::NotFound("programme.unknown", "the provider has no programme \"" +
-                                                       in.programme + "\" in the catalogue")
-          .WithField("programme");
-    }
-    if (q.getColumn(0).getString() != "active") {
-      return Status::FailedPrecondition("issuer.suspended",
-                                        "the provider is suspended; choose another programme")
-          .WithField("issuer");
-    }
-    return Status::Ok();
-  }));
+  // 3. The programme chosen.
+  CERTLEDGER_RETURN_IF_ERROR(programme_ok);
   // 4. Seal the personal data under the application's random id.
   CERTLEDGER_ASSIGN_OR_RETURN(std::string snils, ValidateSnils(in.snils));
   const crypto::SecretBytes pii = VoucherKey("pii");
