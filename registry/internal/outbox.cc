@@ -16,9 +16,8 @@ std::string Str(const Json& params, const char* key) {
 }
 
 Status Missing(std::string_view kind, const char* key) {
-  return Status::InvalidArgument("outbox.kind", "a \"" + std::string(kind) +
-                                                    "\" message needs the parameter \"" + key +
-                                                    "\"");
+  return Status::InvalidArgument(
+      "outbox.kind", "a \"" + std::string(kind) + "\" message needs the parameter \"" + key + "\"");
 }
 
 }  // namespace
@@ -65,8 +64,8 @@ Result<RenderedMessage> RenderOutboxMessage(std::string_view kind, const Json& p
     m.subject = "Сертификат выдан / Voucher issued: " + code;
     m.body = ru_head + " Он действует до " + until +
              ". Запишитесь на программу и сдайте документы в срок.\n" + url + "\n\n" + en_head +
-             " It is valid until " + until + ". Enrol and hand in your documents by the deadline.\n" +
-             url;
+             " It is valid until " + until +
+             ". Enrol and hand in your documents by the deadline.\n" + url;
   } else if (kind == "enrolled") {
     CERTLEDGER_RETURN_IF_ERROR(need({"code", "group", "start_date"}));
     const std::string group = Str(params, "group"), start = Str(params, "start_date");
@@ -78,8 +77,8 @@ Result<RenderedMessage> RenderOutboxMessage(std::string_view kind, const Json& p
     CERTLEDGER_RETURN_IF_ERROR(need({"code", "reason"}));
     const std::string reason = Str(params, "reason");
     m.subject = "Сертификат аннулирован / Voucher annulled: " + code;
-    m.body = "Сертификат " + code + " аннулирован. Причина: " + reason +
-             ".\n\nThe voucher " + code + " has been annulled. Reason: " + reason + ".";
+    m.body = "Сертификат " + code + " аннулирован. Причина: " + reason + ".\n\nThe voucher " +
+             code + " has been annulled. Reason: " + reason + ".";
   } else if (kind == "withdrawn") {
     m.subject = "Заявка отозвана / Application withdrawn";
     m.body = code.empty()

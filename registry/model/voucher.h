@@ -76,12 +76,12 @@ struct VoucherView {
   std::string state;  // issued | enrolled | completed | annulled | expired | withdrawn
   std::string application_id, issuer, programme;
   std::string valid_until;  // RFC 3339 with the year's UTC offset, e.g. "...T23:59:59.999+03:00"
-  std::string group, start_date;  // set by enrolment
-  std::string reason;             // annulment reason "code: text", or expiry/withdrawal
-  std::string certificate;        // code of the completion certificate, once completed
+  std::string group, start_date;      // set by enrolment
+  std::string reason;                 // annulment reason "code: text", or expiry/withdrawal
+  std::string certificate;            // code of the completion certificate, once completed
   std::optional<int64_t> served_seq;  // queue arrival sequence this issuance served
   int64_t issued_ms = 0;
-  int64_t deadline_ms = 0;  // documents due
+  int64_t deadline_ms = 0;   // documents due
   std::string valid_reason;  // excuse recorded by the operator for missing the deadline
   Json credential;           // the signed TrainingVoucherCredential
 };
