@@ -1,5 +1,6 @@
 #include "api/cli.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -12,11 +13,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "api/server.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "crypto/receipt.h"
 #include "crypto/rfc3339.h"
 #include "crypto/selfcheck.h"
+#include "registry/eligibility.h"
 #include "registry/registry.h"
 #include "render/pdf.h"
 
@@ -104,6 +107,54 @@ Status RegisterDemo(registry::Registry& reg) {
   return reg.ledger().IntegrateNow().status();
 }
 
+// The demo's voucher year (the current one, open since 1 January, every
+// region, the default education levels) and DIR/demo-tokens.json with one
+// token per role: operator, provider `demo`, and an applicant of a demo
+// application (a fictional person).
+Status DemoYearAndTokens(registry::Registry& reg, const std::string& data_dir) {
+  const int year = std::stoi(crypto::FormatRfc3339(reg.clock().NowMillis()).substr(0, 4));
+  registry::YearConfigInput y;
+  y.year = year;
+  y.quota = 33000;
+  y.opens_at = std::to_string(year) + "-01-01T00:00:00+03:00";
+  for (const auto& region : registry::Regions()) y.regions.push_back(region.code);
+  y.education_levels = registry::DefaultEducationLevels();
+  CERTLEDGER_RETURN_IF_ERROR(reg.ConfigureYear(y));
+  registry::ApplicationInput a{"Иванова Мария Сергеевна",
+                               "1990-04-12",
+                               "female",
+                               "RU",
+                               "higher-bachelor",
+                               "77",
+                               "permanent",
+                               "maria.demo@example.ru",
+                               "+79001234567",
+                               "112-233-445 95",
+                               "demo",
+                               "DA-101"};
+  CERTLEDGER_ASSIGN_OR_RETURN(auto applied, reg.Apply(a, "demo:application"));
+  if (!applied.application) {
+    return Status::Internal("demo.application",
+                            "the demo applicant is not eligible: " + applied.failures.front().code);
+  }
+  CERTLEDGER_ASSIGN_OR_RETURN(auto op, reg.CreateToken(registry::Role::kOperator, "", "demo"));
+  CERTLEDGER_ASSIGN_OR_RETURN(auto prov,
+                              reg.CreateToken(registry::Role::kProvider, "demo", "demo"));
+  CERTLEDGER_ASSIGN_OR_RETURN(
+      auto app, reg.CreateToken(registry::Role::kApplicant, applied.application->id, "demo"));
+  Json tokens = {{"operator", op.token},
+                 {"provider", {{"issuer", "demo"}, {"token", prov.token}}},
+                 {"applicant", {{"application", applied.application->id}, {"token", app.token}}}};
+  std::filesystem::path p = std::filesystem::path(data_dir) / "demo-tokens.json";
+  std::ofstream f(p, std::ios::trunc);
+  f << tokens.dump(2) << "\n";
+  f.close();
+  if (!f) return Status::Unavailable("io.write", "cannot write " + p.string());
+  std::filesystem::permissions(
+      p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return reg.ledger().IntegrateNow().status();
+}
+
 // Splits one CSV line (RFC 4180 quoting).
 std::vector<std::string> SplitCsv(const std::string& line) {
   std::vector<std::string> out(1);
@@ -140,8 +191,11 @@ Status WriteOut(const std::filesystem::path& p, const std::string& data) {
 // certledger issue-batch: one certificate per CSV row; a rejected row gets one
 // line with its reason and the rest are still issued. Re-running is
 // idempotent (each row's request key is the hash of the issuer and the row).
+// Rows are issued through Registry::IssueBatch (many per durable
+// transaction); then each certificate's JSON, receipt and PDF are written.
 int RunIssueBatch(registry::Registry& r, const std::string& slug, const std::string& csv_path,
                   const std::string& out_dir) {
+  using BatchClock = std::chrono::steady_clock;
   std::ifstream in(csv_path);
   if (!in) return Fail(Status::NotFound("batch.csv", "cannot read " + csv_path));
   std::vector<std::string> lines;
@@ -165,9 +219,20 @@ int RunIssueBatch(registry::Registry& r, const std::string& slug, const std::str
   }
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
-  std::vector<std::string> issued;
-  int rejected = 0;
   const size_t total = lines.size() - 1;
+  int rejected = 0;
+  auto reject = [&](size_t line, const Status& st) {
+    ++rejected;
+    std::fprintf(stderr, "\rrow %zu rejected: %s%s\n", line, st.message().c_str(),
+                 st.field().empty() ? "" : (" (field " + st.field() + ")").c_str());
+  };
+  auto progress = [total](const char* what, size_t done) {
+    std::fprintf(stderr, "\r%s [%-40s] %zu/%zu", what,
+                 std::string(total ? 40 * done / total : 40, '#').c_str(), done, total);
+  };
+  // Parse every row; `line_of[k]` is the CSV line number of rows[k].
+  std::vector<registry::CertificateInput> rows;
+  std::vector<size_t> line_of;
   for (size_t i = 1; i < lines.size(); ++i) {
     std::vector<std::string> f = SplitCsv(lines[i]);
     auto get = [&](const char* name) {
@@ -184,43 +249,50 @@ int RunIssueBatch(registry::Registry& r, const std::string& slug, const std::str
     c.identity_method = get("identity_method");
     c.voucher = get("voucher");
     c.request_key = "batch:" + crypto::Sha256Tagged(slug + "\n" + lines[i]);
-    Status st;
+    size_t used = 0;
+    std::string field = "points";
     try {
-      c.points = std::stoi(get("points"));
-      c.identity_share = std::stod(get("identity_share"));
+      c.points = std::stoi(get("points"), &used);
+      if (used != get("points").size()) throw std::invalid_argument("points");
+      field = "identity_share";
+      c.identity_share = std::stod(get("identity_share"), &used);
+      if (used != get("identity_share").size()) throw std::invalid_argument("identity_share");
     } catch (const std::exception&) {
-      st = Status::InvalidArgument("certificate.invalid",
-                                   "points and identity_share must be numbers");
+      reject(i + 1, Status::InvalidArgument("certificate.invalid", field + " must be a number")
+                        .WithField(field));
+      continue;
     }
-    std::string code;
-    if (st.ok()) {
-      auto draft = r.CreateDraft(c);
-      st = draft.status();
-      if (draft.ok()) {
-        code = draft->code;
-        if (draft->state == "draft") {
-          // Batch rows come from the provider's records after the learners
-          // checked their drafts: the provider confirms the names.
-          st = r.ConfirmName(code);
-          if (st.ok()) st = r.Issue(code).status();
-        }
+    rows.push_back(std::move(c));
+    line_of.push_back(i + 1);
+  }
+  // Signed, logged, status index, durable: in slices, for the progress bar.
+  constexpr size_t kSlice = 2048;
+  std::vector<std::string> issued;
+  auto t0 = BatchClock::now();
+  for (size_t k = 0; k < rows.size(); k += kSlice) {
+    std::vector<registry::CertificateInput> slice(
+        rows.begin() + static_cast<std::ptrdiff_t>(k),
+        rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), k + kSlice)));
+    auto results = r.IssueBatch(slug, slice);
+    if (!results.ok()) return Fail(results.status());
+    for (const registry::BatchRowResult& res : *results) {
+      if (res.status.ok()) {
+        issued.push_back(res.code);
+      } else {
+        reject(line_of[k + res.row], res.status);
       }
     }
-    if (st.ok()) {
-      issued.push_back(code);
-    } else {
-      ++rejected;
-      std::fprintf(stderr, "\rrow %zu rejected: %s%s\n", i + 1, st.message().c_str(),
-                   st.field().empty() ? "" : (" (field " + st.field() + ")").c_str());
-    }
-    std::fprintf(stderr, "\r[%-40s] %zu/%zu", std::string(40 * i / total, '#').c_str(), i, total);
+    progress("issuing  ", k + slice.size());
   }
-  std::fprintf(stderr, "\n");
   // Receipts need the entries in a published checkpoint.
   auto size = r.ledger().IntegrateNow();
   if (!size.ok()) return Fail(size.status());
+  const double issue_s = std::chrono::duration<double>(BatchClock::now() - t0).count();
+  std::fprintf(stderr, "\n");
+  auto t1 = BatchClock::now();
   auto fonts = render::FontSet::LoadDefault();
-  for (const std::string& code : issued) {
+  for (size_t k = 0; k < issued.size(); ++k) {
+    const std::string& code = issued[k];
     auto rec = r.GetCertificate(code);
     if (!rec.ok()) return Fail(rec.status());
     auto receipt = r.CertificateReceipt(code);
@@ -237,11 +309,53 @@ int RunIssueBatch(registry::Registry& r, const std::string& slug, const std::str
       st = pdf.ok() ? WriteOut(base.string() + ".pdf", *pdf) : pdf.status();
     }
     if (!st.ok()) return Fail(st);
+    if ((k + 1) % 64 == 0 || k + 1 == issued.size()) progress("writing  ", k + 1);
   }
+  const double write_s = std::chrono::duration<double>(BatchClock::now() - t1).count();
+  std::fprintf(stderr, "\n");
   std::printf("issued %zu certificate(s), rejected %d row(s); output in %s\n", issued.size(),
               rejected, out_dir.c_str());
+  std::fprintf(stderr,
+               "signed + logged + durable: %.2f s (%.0f/s); JSON, receipts%s: %.2f s (%.0f/s)\n",
+               issue_s, issue_s > 0 ? static_cast<double>(issued.size()) / issue_s : 0.0,
+               fonts.ok() ? " and PDFs" : "", write_s,
+               write_s > 0 ? static_cast<double>(issued.size()) / write_s : 0.0);
   if (!fonts.ok()) std::fprintf(stderr, "no PDFs: %s\n", fonts.status().ToString().c_str());
   return rejected == 0 ? 0 : kExitFailure;
+}
+
+// certledger serve: defaults < config file < CERTLEDGER_* < flags.
+int RunServe(const std::string& data, std::string config_file, const std::string& listen,
+             const std::string& tls_cert, const std::string& tls_key,
+             const registry::Clock& clock) {
+  ServerConfig config;
+  const bool explicit_file = !config_file.empty();
+  if (!explicit_file) config_file = (std::filesystem::path(data) / "certledger.json").string();
+  std::ifstream in(config_file);
+  if (in) {
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    auto j = crypto::ParseJson(text);
+    if (!j.ok()) return Fail(j.status().Annotate(config_file));
+    Status s = config.MergeJson(*j);
+    if (!s.ok()) return Fail(s.Annotate(config_file));
+  } else if (explicit_file) {
+    return Fail(Status::NotFound("config.missing", "cannot read " + config_file));
+  }
+  Status s = config.MergeEnvironment();
+  if (!s.ok()) return Fail(s);
+  if (!listen.empty()) config.listen = listen;
+  if (!tls_cert.empty()) config.tls_cert = tls_cert;
+  if (!tls_key.empty()) config.tls_key = tls_key;
+  s = config.Validate();
+  if (!s.ok()) return Fail(s);
+  BlockStopSignals();  // before the ledger's integrator thread starts
+  registry::RegistryOptions o;
+  o.data_dir = data;
+  o.passphrase = PassphraseFromEnv();
+  o.ledger.background = true;
+  auto reg = registry::Registry::Open(o, clock);
+  if (!reg.ok()) return Fail(reg.status());
+  return Serve(**reg, config);
 }
 
 int MainImpl(int argc, char** argv) {
@@ -322,6 +436,57 @@ int MainImpl(int argc, char** argv) {
   krevoke->add_option("--key", key_n, "key number n of #key-<n>")->required();
   krevoke->add_option("--effective", effective, "RFC 3339 time of compromise (default: now)");
 
+  auto* serve = app.add_subcommand("serve", "run the registry's HTTP(S) server");
+  serve->add_option("--data", data, "data directory (env CERTLEDGER_DATA)")->required();
+  std::string config_file, listen, tls_cert, tls_key;
+  serve->add_option("--config", config_file, "JSON configuration (default DIR/certledger.json)");
+  serve->add_option("--listen", listen, "host:port (default 127.0.0.1:8080; port 0: any)");
+  serve->add_option("--tls-cert", tls_cert, "PEM certificate chain for HTTPS");
+  serve->add_option("--tls-key", tls_key, "PEM private key for HTTPS");
+
+  auto* backup = app.add_subcommand("backup", "online backup of the database (while serving)");
+  backup->add_option("--data", data, "data directory")->required();
+  backup->add_option("--out", out, "backup file to create")->required();
+  auto* restore = app.add_subcommand("restore", "restore a backup into a data directory");
+  restore->add_option("--data", data, "data directory holding the master key")->required();
+  std::string from;
+  restore->add_option("--from", from, "backup file")->required();
+  bool replace = false;
+  restore->add_flag("--replace", replace, "keep the current database aside and restore over it");
+
+  auto* token = admin->add_subcommand("token", "API bearer tokens");
+  token->require_subcommand(1);
+  auto* tcreate = token->add_subcommand("create", "create a token (printed once)");
+  tcreate->add_option("--data", data)->required();
+  std::string role, scope, label;
+  tcreate->add_option("--role", role, "operator | provider")->required();
+  tcreate->add_option("--scope", scope, "the issuer slug of a provider token");
+  tcreate->add_option("--label", label, "what the token is for");
+  auto* tlist = token->add_subcommand("list", "list tokens (never the secrets)");
+  tlist->add_option("--data", data)->required();
+  std::string token_id;
+  auto* trevoke = token->add_subcommand("revoke", "revoke a token");
+  trevoke->add_option("--data", data)->required();
+  trevoke->add_option("--id", token_id, "the token's id (second part of clt1.<id>.<secret>)")
+      ->required();
+  auto* year = admin->add_subcommand("year", "the voucher programme's year configuration");
+  year->require_subcommand(1);
+  auto* yset = year->add_subcommand("set", "set a year from a JSON file (docs/formats.md)");
+  yset->add_option("--data", data)->required();
+  std::string year_file;
+  yset->add_option("--file", year_file, "year configuration JSON")->required();
+  auto* voucher = admin->add_subcommand("voucher", "vouchers");
+  voucher->require_subcommand(1);
+  auto* vannul = voucher->add_subcommand("annul", "annul a voucher (its slot goes to the queue)");
+  vannul->add_option("--data", data)->required();
+  std::string voucher_code, reason, reason_text;
+  vannul->add_option("--code", voucher_code)->required();
+  vannul->add_option("--reason", reason, "published reason code, e.g. documents-missing")
+      ->required();
+  vannul->add_option("--text", reason_text, "reason text for the holder");
+  auto* deadlines = admin->add_subcommand("deadlines", "run the deadline job now");
+  deadlines->add_option("--data", data)->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -341,6 +506,7 @@ int MainImpl(int argc, char** argv) {
       auto reg = OpenRegistry(data, clock);
       if (!reg.ok()) return Fail(reg.status());
       s = RegisterDemo(**reg);
+      if (s.ok()) s = DemoYearAndTokens(**reg, data);
       if (!s.ok()) return Fail(s);
     }
     std::printf("certledger: new registry in %s for %s%s\n", data.c_str(), base_url.c_str(),
@@ -348,10 +514,25 @@ int MainImpl(int argc, char** argv) {
     return 0;
   }
 
+  if (restore->parsed()) {
+    Status rs = registry::Registry::Restore(data, from, replace, PassphraseFromEnv(), clock);
+    if (!rs.ok()) return Fail(rs);
+    std::printf("certledger: restored %s into %s\n", from.c_str(), data.c_str());
+    return 0;
+  }
+  if (serve->parsed()) return RunServe(data, config_file, listen, tls_cert, tls_key, clock);
+
   auto reg = OpenRegistry(data, clock);
   if (!reg.ok()) return Fail(reg.status());
   registry::Registry& r = **reg;
   Status s;
+  if (backup->parsed()) {
+    s = r.Backup(out);
+    if (!s.ok()) return Fail(s);
+    std::printf("certledger: backup written to %s (back up the master key separately)\n",
+                out.c_str());
+    return 0;
+  }
   if (lexport->parsed()) {
     auto size = r.ledger().Export(out);
     if (!size.ok()) return Fail(size.status());
@@ -398,6 +579,41 @@ int MainImpl(int argc, char** argv) {
     auto k = r.RotateKey(slug);
     if (!k.ok()) return Fail(k.status());
     std::printf("new active key %s\n", k->id.c_str());
+  } else if (tcreate->parsed()) {
+    auto rl = registry::ParseRole(role);
+    if (!rl || *rl == registry::Role::kNone || *rl == registry::Role::kApplicant) {
+      return Fail(
+          Status::InvalidArgument("token.invalid-role", "--role must be operator or provider"));
+    }
+    auto t = r.CreateToken(*rl, scope, label);
+    if (!t.ok()) return Fail(t.status());
+    std::printf("%s\n", t->token.c_str());
+    std::fprintf(stderr, "certledger: token %s created; it is shown only now\n",
+                 t->info.id.c_str());
+  } else if (tlist->parsed()) {
+    auto all = r.ListTokens();
+    if (!all.ok()) return Fail(all.status());
+    for (const auto& t : *all) {
+      std::printf("%s %-9s %-16s %s%s\n", t.id.c_str(), std::string(RoleName(t.role)).c_str(),
+                  t.scope.c_str(), t.label.c_str(), t.revoked_ms ? " (revoked)" : "");
+    }
+  } else if (trevoke->parsed()) {
+    s = r.RevokeToken(token_id);
+  } else if (yset->parsed()) {
+    std::ifstream in(year_file);
+    if (!in) return Fail(Status::NotFound("year.file", "cannot read " + year_file));
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    auto j = crypto::ParseJson(text);
+    if (!j.ok()) return Fail(j.status());
+    auto cfg = registry::ParseYearConfig(*j);
+    if (!cfg.ok()) return Fail(cfg.status());
+    s = r.ConfigureYear(*cfg);
+  } else if (vannul->parsed()) {
+    s = r.Annul(voucher_code, reason, reason_text);
+  } else if (deadlines->parsed()) {
+    auto n = r.RunDeadlines();
+    if (!n.ok()) return Fail(n.status());
+    std::printf("certledger: %lld record(s) changed\n", static_cast<long long>(*n));
   } else if (krevoke->parsed()) {
     int64_t when = clock.NowMillis();
     if (!effective.empty()) {

@@ -119,6 +119,50 @@ struct CertificateRecord {
   model::CertificateView view;
 };
 
+// One row of Registry::IssueBatch: issued (now or by an earlier run with the
+// same request key), or rejected with the reason (status: slug, field, message).
+struct BatchRowResult {
+  size_t row = 0;            // index in the rows passed in
+  std::string code;          // set when issued
+  bool already_issued = false;  // issued by an earlier request with this request_key
+  int64_t ledger_index = -1;
+  Status status;
+};
+
+// Roles of the HTTP API (DESIGN.md "Who uses it"). Persisted names: do not rename.
+enum class Role { kNone = 0, kApplicant = 1, kProvider = 2, kOperator = 3 };
+std::string_view RoleName(Role role);  // "none", "applicant", "provider", "operator"
+std::optional<Role> ParseRole(std::string_view name);
+
+// Who a bearer token speaks for. scope: the issuer slug of a provider, the
+// application id of an applicant, empty for the operator.
+struct Principal {
+  Role role = Role::kNone;
+  std::string scope;
+  std::string token_id;  // public id of the token (for audit); empty for kNone
+};
+
+struct TokenInfo {
+  std::string id;
+  Role role = Role::kNone;
+  std::string scope, label;
+  int64_t created_ms = 0;
+  std::optional<int64_t> expires_ms, revoked_ms;
+};
+
+// A new token: `token` is shown once and stored only as a hash.
+struct NewToken {
+  std::string token;  // "clt1.<id>.<secret>"
+  TokenInfo info;
+};
+
+// A stored response of a creating request (Idempotency-Key).
+struct StoredResponse {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
 class Registry {
  public:
   // Creates DIR with a new database, master key (or passphrase salt), ledger
@@ -184,6 +228,17 @@ class Registry {
   Status CorrectName(const std::string& code, const std::string& name);
   Status ConfirmName(const std::string& code);
   Result<CertificateRecord> Issue(const std::string& code);
+  // Batch issuance for one issuer: each row is validated on its own and, if
+  // good, drafted, confirmed (the provider vouches for the names its records
+  // hold), signed, logged and given a status index, many rows per durable
+  // group transaction. A bad row changes nothing (its own savepoint) and comes
+  // back with its reason (the Issue/CreateDraft errors, "issuer.mismatch"
+  // when row.issuer is set to another issuer); the other rows are committed.
+  // A row whose request_key was issued before comes back with that code and
+  // already_issued. The vector is in row order. Whole-batch errors:
+  // "issuer.unknown", "issuer.suspended", database errors.
+  Result<std::vector<BatchRowResult>> IssueBatch(const std::string& issuer_slug,
+                                                 const std::vector<CertificateInput>& rows);
   // Revokes with a reason code (published) and sets the status bit; the
   // status list is re-signed in the same transaction.
   // `reason_code` ([a-z0-9-]{2,40}, e.g. "error-in-data") is published in the
@@ -194,6 +249,44 @@ class Registry {
   Result<crypto::Receipt> CertificateReceipt(const std::string& code);
   // The signed BitstringStatusListCredential <base>/status/<slug>/<n>.
   Result<Json> StatusList(const std::string& slug, int n);
+
+  // API access (registry/access.cc). Tokens are 256-bit random secrets,
+  // stored as SHA-256 hashes, looked up by their public id and compared in
+  // constant time. Errors: "token.scope" (a provider token for an issuer
+  // that is not registered, an operator token with a scope).
+  Result<NewToken> CreateToken(Role role, const std::string& scope, const std::string& label,
+                               std::optional<int64_t> expires_ms = std::nullopt);
+  Status RevokeToken(const std::string& token_id);
+  Result<std::vector<TokenInfo>> ListTokens();
+  // The principal of a bearer token; kUnauthenticated ("token.invalid") for
+  // an unknown, malformed, expired or revoked one.
+  Result<Principal> Authenticate(std::string_view token);
+  // Applicant sign-in: a 6-digit one-time code, valid 15 minutes, at most 5
+  // attempts, sent through the outbox (kind "login-code"). Redeeming it
+  // yields a token bound to the application. "login.code" on a wrong,
+  // expired or exhausted code.
+  Status SendLoginCode(const std::string& application_id);
+  Result<NewToken> RedeemLoginCode(const std::string& application_id, const std::string& code);
+  // Idempotency-Key records: kAlreadyExists ("idempotency.conflict") when the
+  // key was used with another request; nullopt when unused.
+  Result<std::optional<StoredResponse>> FindResponse(const std::string& scope,
+                                                     const std::string& key,
+                                                     const std::string& request_hash);
+  Status StoreResponse(const std::string& scope, const std::string& key,
+                       const std::string& request_hash, const StoredResponse& response);
+
+  // Online backup of the database to `dest` (consistent while serving; a new
+  // file, written under a temporary name and renamed). The master key is not
+  // in it: back DIR/master.key (or the passphrase) up separately.
+  // kAlreadyExists ("backup.exists") if dest exists.
+  Status Backup(const std::string& dest);
+  // Restores a backup into `data_dir` (which holds the master key or salt):
+  // checks the file's integrity, that the master key opens it, and that the
+  // ledger recovers, before it becomes DIR/registry.db. An existing database
+  // is kept as registry.db.before-restore-<ms> only with `replace`; otherwise
+  // kAlreadyExists ("restore.exists"). The server must not be running.
+  static Status Restore(const std::string& data_dir, const std::string& backup_file, bool replace,
+                        const std::optional<crypto::SecretBytes>& passphrase, const Clock& clock);
 
   // Writes what certverify needs offline (docs/formats.md "Trust bundle"):
   // bundle.json, every DID document, every status list, the newest
@@ -270,6 +363,11 @@ class Registry {
   // ActiveSigner, optionally also for a suspended issuer (revocations and
   // status-list updates must stay publishable).
   Result<std::unique_ptr<crypto::Signer>> SignerFor(const std::string& slug, bool allow_suspended);
+  // Certificates (certificates.cc), shared by Issue and IssueBatch: signs,
+  // logs and marks issued the confirmed draft `code` of issuer `slug` inside
+  // the caller's write transaction; returns its ledger index.
+  Result<int64_t> IssueDraftIn(internal::Conn& c, const std::string& code, const std::string& slug,
+                               const crypto::Signer& signer, int64_t now_ms);
 
   // Vouchers (registry/vouchers.cc). A subkey of the master key for
   // `purpose` ("pii" seals personal data, "snils" keys the SNILS hash).

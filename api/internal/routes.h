@@ -1,0 +1,80 @@
+// The routes of the registry server, grouped by who uses them (DESIGN.md
+// "Who uses it"). Each Add*Routes function appends its routes to the Router.
+#ifndef CERTLEDGER_API_INTERNAL_ROUTES_H_
+#define CERTLEDGER_API_INTERNAL_ROUTES_H_
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "api/internal/router.h"
+#include "registry/registry.h"
+#include "render/fonts.h"
+#include "verifier/trust_source.h"
+#include "verifier/verifier.h"
+
+namespace certledger::api::internal {
+
+// The verifier's view of this registry, read in-process (no HTTP, no cache
+// beyond the Verifier's own): DID documents, status lists and the ledger.
+class RegistryTrustSource : public verifier::TrustSource {
+ public:
+  explicit RegistryTrustSource(registry::Registry& r) : r_(r) {}
+  Result<Json> DidDocument(const std::string& did) override;
+  Result<Json> StatusListCredential(const std::string& url) override;
+  Result<std::string> LedgerVerifierKey() override;
+  Result<std::string> NewestCheckpoint() override;
+  Result<std::vector<crypto::Hash>> ConsistencyProof(int64_t old_size, int64_t new_size) override;
+
+ private:
+  registry::Registry& r_;
+};
+
+// A small cache of rendered public responses (the status hot path): entries
+// live `ttl_ms` and are all dropped on any change made through this server.
+class PageCache {
+ public:
+  explicit PageCache(int64_t ttl_ms) : ttl_ms_(ttl_ms) {}
+  std::optional<Reply> Get(const std::string& key);
+  void Put(const std::string& key, const Reply& reply);
+  void Invalidate();
+
+ private:
+  const int64_t ttl_ms_;
+  std::mutex mu_;
+  uint64_t generation_ = 0;
+  std::unordered_map<std::string, std::pair<Reply, int64_t>> entries_;
+};
+
+struct ServerContext {
+  registry::Registry& registry;
+  std::string base_url;
+  std::shared_ptr<const render::FontSet> fonts;  // null: PDFs unavailable
+  RegistryTrustSource trust;
+  verifier::Verifier verifier;
+  PageCache pages;
+  std::atomic<int64_t> started_ms{0};
+
+  ServerContext(registry::Registry& r, std::shared_ptr<const render::FontSet> f,
+                int64_t page_ttl_ms);
+};
+
+void AddPublicRoutes(Router& router, ServerContext& ctx);
+void AddLedgerRoutes(Router& router, ServerContext& ctx);
+void AddCertificateRoutes(Router& router, ServerContext& ctx);
+void AddOperatorRoutes(Router& router, ServerContext& ctx);
+void AddVoucherRoutes(Router& router, ServerContext& ctx);
+
+// Scope helpers for handlers: 403 "auth.scope" unless the principal may act
+// for `issuer_slug` (operator, or that issuer's provider).
+Status RequireIssuerScope(const Request& r, const std::string& issuer_slug);
+// True if the applicant principal of `r` holds the voucher `rec` references
+// (the learner may check and correct the name on the draft).
+Result<bool> ApplicantOwnsCertificate(ServerContext& ctx, const Request& r,
+                                      const registry::CertificateRecord& rec);
+
+}  // namespace certledger::api::internal
+
+#endif  // CERTLEDGER_API_INTERNAL_ROUTES_H_
