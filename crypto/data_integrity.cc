@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -68,16 +70,16 @@ bool IsPlainKey(std::string_view key) {
   return true;
 }
 
-// Feeds RFC 8785 (JCS) of object `obj` into `hasher`, as if member `skip` were
-// absent and, when `context` is non-null, "@context" had the value *context.
-// This is Canonicalize() of the edited object without copying the object (a
-// deep copy of a credential costs as much as canonicalizing it): each member
-// value is canonicalized where it lies.
-// When `full` is non-null it also receives Canonicalize(obj) itself (every
-// member, the real @context), sharing the work; it is left empty if that
-// cannot be written (the hash is unaffected).
-Status HashCanonicalObject(const Json& obj, std::string_view skip, const Json* context,
-                           Sha256Hasher& hasher, std::string* full = nullptr) {
+// Feeds RFC 8785 (JCS) of object `obj` into `hasher`, as if member `skip`
+// (if any: "" is a valid member name) were absent and, when `context` is
+// non-null, "@context" had the value *context. This is Canonicalize() of the
+// edited object without copying the object (a deep copy of a credential costs
+// as much as canonicalizing it): each member value is canonicalized where it
+// lies. When `full` is non-null it also receives Canonicalize(obj) itself
+// (every member, the real @context), sharing the work; it is left empty if
+// that cannot be written (the hash is unaffected).
+Status HashCanonicalObject(const Json& obj, std::optional<std::string_view> skip,
+                           const Json* context, Sha256Hasher& hasher, std::string* full = nullptr) {
   struct Entry {
     const std::string* key;
     const Json* value;  // as hashed; nullptr for `skip` (only in `full`)
@@ -88,7 +90,7 @@ Status HashCanonicalObject(const Json& obj, std::string_view skip, const Json* c
   bool ascii = true;
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     const std::string& key = it.key();
-    bool skipped = key == skip;
+    bool skipped = skip && key == *skip;
     if (skipped && full == nullptr) continue;
     const Json* value = skipped                                     ? nullptr
                         : (context != nullptr && key == "@context") ? context
@@ -335,7 +337,7 @@ Result<Json> AddProof(const Json& unsigned_doc, const ProofOptions& options, con
   // hash the document as the verifier will see it (3.3.2 step 4.2).
   Sha256Hasher hasher;
   CERTLEDGER_RETURN_IF_ERROR(HashCanonicalObject(
-      unsigned_doc, "",
+      unsigned_doc, std::nullopt,
       ContextSubstitute(Member(unsigned_doc, "@context"), Member(proof, "@context")), hasher));
   const std::string hash_data = Concat(proof_hash, hasher.Finish());
   // Steps 5-7: proof serialization (3.3.6) and proofValue.

@@ -495,6 +495,22 @@ TEST_CASE("verify: want_document_digest gives SHA-256 of the whole signed docume
   }
 }
 
+// Found by tests/fuzz/data_integrity_fuzz.cc (RFC 8785 vector structures.json):
+// AddProof hashed the document without its member named "" (the empty name
+// doubled as "skip nothing"), so its proof never verified.
+TEST_CASE("sign: a member with the empty name is signed like any other (fuzz regression)",
+          "[crypto]") {
+  auto parsed = ParseJson(R"({"":"empty","1":{"\n":56.0,"f":{"F":5,"f":"hi"}},"a":{}})");
+  REQUIRE(parsed.ok());
+  auto signer = W3cSigner();
+  auto signed_doc = AddProof(*parsed, W3cOptions(), *signer);
+  REQUIRE(signed_doc.ok());
+  CHECK(VerifySlug(*signed_doc) == "ok");
+  Json changed = *signed_doc;
+  changed[""] = "altered";
+  CHECK(VerifySlug(changed) == kProofBadSignature);
+}
+
 TEST_CASE("datetime: XMLSchema dateTimeStamp values parse; others do not", "[crypto]") {
   CHECK(*ParseDateTimeStamp("1970-01-01T00:00:00Z") == 0);
   CHECK(*ParseDateTimeStamp("2023-02-24T23:36:38Z") == 1677281798000);
