@@ -11,6 +11,8 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib>=0.11)  # PkgConf
 pkg_check_modules(QRCODEGEN REQUIRED IMPORTED_TARGET qrcodegencpp>=1.8) # PkgConfig::QRCODEGEN
 pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf>=11)           # PkgConfig::QPDF
 pkg_check_modules(ZBAR REQUIRED IMPORTED_TARGET zbar>=0.23)            # PkgConfig::ZBAR
+find_package(PNG 1.6 REQUIRED)                # PNG::PNG (QR photos/scans for zbar)
+find_package(JPEG REQUIRED)                   # JPEG::JPEG (libjpeg62-turbo)
 find_library(HPDF_LIBRARY NAMES hpdf REQUIRED)                         # libharu
 find_path(HPDF_INCLUDE_DIR NAMES hpdf.h REQUIRED)
 add_library(certledger_hpdf INTERFACE)

@@ -15,3 +15,17 @@ if(CERTLEDGER_SANITIZE)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(certledger_settings INTERFACE -fsanitize=address,undefined)
 endif()
+
+# libFuzzer builds (tests/fuzz/, scripts/fuzz.sh): every library is
+# instrumented for coverage and runs under ASan + UBSan; only the fuzz
+# targets link libFuzzer's main (-fsanitize=fuzzer, tests/fuzz/CMakeLists.txt).
+if(CERTLEDGER_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "CERTLEDGER_FUZZ needs clang (libFuzzer): configure with "
+                        "-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang")
+  endif()
+  target_compile_options(certledger_settings INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+    -fno-sanitize-recover=undefined)
+  target_link_options(certledger_settings INTERFACE -fsanitize=address,undefined)
+endif()

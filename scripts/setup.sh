@@ -6,10 +6,13 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake pkg-config git ca-certificates clang-format ccache
+  # clang with libFuzzer (scripts/fuzz.sh; the fuzz test is skipped without them)
+  clang libclang-rt-14-dev
   # libraries (DESIGN.md "Dependencies")
   libssl-dev libsodium-dev libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev
   libqrcodegencpp-dev libhpdf-dev catch2 nlohmann-json3-dev libcli11-dev zlib1g-dev
-  libhowardhinnant-date-dev tzdata libqpdf-dev libzbar-dev libbenchmark-dev
+  libhowardhinnant-date-dev tzdata libqpdf-dev libzbar-dev libpng-dev libjpeg-dev
+  libbenchmark-dev
   # fonts for the PDF certificates (Cyrillic), and the tools the tests drive
   fonts-dejavu-core sqlite3 qpdf poppler-utils zbar-tools curl
   # headless browser for the public-page screenshot test and the render benchmark
