@@ -17,6 +17,7 @@
 #include "crypto/rfc3339.h"
 #include "verifier/credit_check.h"
 #include "verifier/pdf.h"
+#include "verifier/qr_image.h"
 #include "verifier/report.h"
 #include "verifier/trust_source.h"
 #include "verifier/verifier.h"
@@ -29,6 +30,8 @@ namespace fs = std::filesystem;
 constexpr char kFooter[] = R"(Inputs:
   FILE.json   a signed credential; its receipt is --receipt or FILE.receipt.json beside it
   FILE.pdf    a certificate PDF: the embedded credential.json and receipt.json
+  IMAGE.png   a photo or scan (PNG or JPEG) of the certificate's QR code: its URL
+              <base>/v/<code> is verified online (no QR code: exit 64)
   URL         https://<registry>/v/<code>: GET URL (Accept: application/ld+json) and URL/receipt
   CODE        a registration code, with --registry BASE
 
@@ -131,10 +134,25 @@ int Run(const Args& a) {
   }
   if (a.online && a.offline) return Usage("--online and --offline exclude each other");
 
-  // Where the credential comes from.
+  // Where the credential comes from. A PNG or JPEG is a photo or scan of the
+  // certificate: its QR code gives the URL, which is then verified online.
   std::string url;
   std::string registry = a.registry;
-  if (IsUrl(a.input)) {
+  std::optional<std::string> file_bytes;
+  if (!IsUrl(a.input) && fs::is_regular_file(a.input)) {
+    auto bytes = ReadFile(a.input);
+    if (!bytes.ok()) return Usage(bytes.status().message());
+    file_bytes = std::move(bytes).value();
+    if (IsQrImage(*file_bytes)) {
+      auto qr = CertificateUrlFromImage(*file_bytes);
+      if (!qr.ok()) return Usage(a.input + ": " + qr.status().message());
+      url = *qr;
+      std::fprintf(stderr, "certverify: the QR code reads %s\n", url.c_str());
+    }
+  }
+  if (!url.empty()) {
+    // From the image's QR code.
+  } else if (IsUrl(a.input)) {
     url = a.input;
   } else if (!fs::exists(a.input) && LooksLikeCode(a.input)) {
     if (registry.empty()) return Usage("a registration code needs --registry BASE");
@@ -170,7 +188,7 @@ int Run(const Args& a) {
     auto r = fetcher->Get(url + "/receipt", "application/json");
     if (r.ok()) receipt_text = *r;
   } else {
-    auto bytes = ReadFile(a.input);
+    auto bytes = file_bytes ? Result<std::string>(std::move(*file_bytes)) : ReadFile(a.input);
     if (!bytes.ok()) return Usage(bytes.status().message());
     if (bytes->rfind("%PDF-", 0) == 0) {
       auto att = ExtractPdfAttachments(*bytes);
@@ -276,7 +294,9 @@ int MainImpl(int argc, char** argv) {
       "ledger receipt) offline or online, and a university's credit-transfer policy"};
   app.footer(kFooter);
   Args a;
-  app.add_option("input", a.input, "FILE.json, FILE.pdf, URL or registration code")->required();
+  app.add_option("input", a.input,
+                 "FILE.json, FILE.pdf, IMAGE.png|jpg (QR code), URL or registration code")
+      ->required();
   app.add_option("--trust", a.trust_dir, "trust bundle directory (offline)");
   app.add_option("--registry", a.registry, "registry base URL, e.g. https://cert.example.ru");
   app.add_option("--receipt", a.receipt_file, "ledger receipt JSON file");
