@@ -513,7 +513,7 @@ Status EndVoucherTx(Conn& c, const Tx& x, const VoucherRow& v, bool withdrawal,
       reason_code + (reason_text.empty() ? std::string() : ": " + reason_text);
   SetVoucherState(c, v.code, withdrawal ? "withdrawn" : "annulled", reason, x.now);
   if (withdrawal) SetAppState(c, v.application_id, "withdrawn", reason_code, "", x.now);
-  const bool frees = !y.closed_ms;
+  const bool frees = !y.closed_ms && x.now < y.closes_ms;
   if (frees) --y.holding;
   const std::string url = x.base_url + "/v/" + v.code;
   Json fields = {{"application", v.application_id},
@@ -978,6 +978,7 @@ Status Registry::Annul(const std::string& voucher_code, const std::string& reaso
       return VoucherState("only an issued or enrolled voucher can be annulled (it is " + v.state +
                           ")");
     }
+    if (now > v.valid_until_ms) return VoucherState("the voucher has expired with its year");
     return EndVoucherTx(c, x, v, /*withdrawal=*/false, reason_code, reason_text);
   });
   if (st.ok()) ledger_->Notify();
@@ -1020,18 +1021,25 @@ Result<int64_t> Registry::RunDeadlines() {
   int64_t changed = 0;
   for (int year : years) {
     int64_t n = 0;
-    Status st = db_->Write([&](Conn& c) -> Status {
+    bool more = false;
+    auto run = [&](Conn& c) -> Status {
       n = 0;
+      more = false;
       CERTLEDGER_ASSIGN_OR_RETURN(YearRow y, LoadYear(c, year));
       if (y.closed_ms) return Status::Ok();
       if (now >= y.closes_ms) {
-        // Year end: unused vouchers expire, the queue lapses. Nothing is promoted.
-        y.closed_ms = now;
+        // Year end: unused vouchers expire, the queue lapses; nothing is
+        // promoted. In chunks, so one transaction (and the ledger's backlog)
+        // stays bounded; the year is marked closed with the last chunk. A
+        // crash between chunks leaves some done: the next run continues.
+        constexpr int64_t kChunk = 1000;
         std::vector<VoucherRow> live;
         {
           auto& q = c.Prepare(std::string(kVoucherSelect) +
-                              "WHERE year = ? AND state IN ('issued', 'enrolled') ORDER BY code");
+                              "WHERE year = ? AND state IN ('issued', 'enrolled') ORDER BY code "
+                              "LIMIT ?");
           q.bind(1, year);
+          q.bind(2, kChunk);
           while (q.executeStep()) live.push_back(ReadVoucher(q));
         }
         for (const auto& v : live) {
@@ -1046,10 +1054,11 @@ Result<int64_t> Registry::RunDeadlines() {
           ++n;
         }
         std::vector<AppRow> waiting;
-        {
+        if (static_cast<int64_t>(live.size()) < kChunk) {
           auto& q = c.Prepare(std::string(kAppSelect) +
-                              "WHERE year = ? AND state = 'queued' ORDER BY arrival_seq");
+                              "WHERE year = ? AND state = 'queued' ORDER BY arrival_seq LIMIT ?");
           q.bind(1, year);
+          q.bind(2, kChunk - static_cast<int64_t>(live.size()));
           while (q.executeStep()) waiting.push_back(ReadApp(q));
         }
         for (const auto& a : waiting) {
@@ -1065,7 +1074,9 @@ Result<int64_t> Registry::RunDeadlines() {
               internal::EnqueueOutbox(c, "lapsed", a.id, Json::object(), now));
           ++n;
         }
-        y.queued = 0;
+        y.queued -= static_cast<int64_t>(waiting.size());
+        more = static_cast<int64_t>(live.size() + waiting.size()) == kChunk;
+        if (!more) y.closed_ms = now;
         SaveCounters(c, y, now);
         return Status::Ok();
       }
@@ -1107,9 +1118,11 @@ Result<int64_t> Registry::RunDeadlines() {
         }
       }
       return Status::Ok();
-    });
-    CERTLEDGER_RETURN_IF_ERROR(st);
-    changed += n;
+    };
+    do {
+      CERTLEDGER_RETURN_IF_ERROR(db_->Write(run));
+      changed += n;
+    } while (more);
   }
   if (changed > 0) ledger_->Notify();
   return changed;

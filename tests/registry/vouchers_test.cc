@@ -520,6 +520,28 @@ TEST_CASE("vouchers: year end at 23:59:59.999 Europe/Moscow expires vouchers and
   CHECK(ReplayLedger(env.Entries()) == 2);
 }
 
+TEST_CASE("vouchers: a year end with more records than one transaction takes",
+          "[registry][vouchers]") {
+  Env env(5);
+  std::atomic<int> next{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 16; ++t) {
+    pool.emplace_back([&] {
+      for (int i; (i = next.fetch_add(1)) < 1203;) {
+        auto r = env.reg->Apply(Env::Person(i + 1), "");
+        REQUIRE(r.ok());
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  CHECK(env.reg->Counter(2026)->queue_length == 1198);
+  env.clock.Set(T("2026-12-31T21:00:00Z"));
+  CHECK(*env.reg->RunDeadlines() == 1203);
+  CHECK(*env.reg->RunDeadlines() == 0);
+  CHECK(env.reg->Counter(2026)->queue_length == 0);
+  CHECK(ReplayLedger(env.Entries()) == 5);
+}
+
 TEST_CASE("vouchers: nothing personal in the ledger, the database or the logs' inputs",
           "[registry][vouchers]") {
   Env env(1);
