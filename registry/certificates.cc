@@ -2,6 +2,8 @@
 // in registry/registry.h under "Programmes catalogue" and "Certificates".
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 #include <regex>
 
 #include "crypto/data_integrity.h"
@@ -105,6 +107,48 @@ Result<IssuerRow> LoadIssuer(Conn& c, const std::string& slug) {
                    q.getColumn(4).getString()};
 }
 
+}  // namespace
+
+namespace internal {
+// Issuer and programme rows already read in this write transaction
+// (IssueBatch: one issuer, a few programmes, thousands of rows). Only valid
+// inside the transaction it was filled in.
+struct CertificateLookups {
+  std::optional<IssuerRow> issuer;
+  std::map<std::string, Programme> by_code;
+  std::map<int64_t, Programme> by_id;
+};
+}  // namespace internal
+
+namespace {
+
+Result<IssuerRow> CachedIssuer(Conn& c, const std::string& slug,
+                               internal::CertificateLookups* cache) {
+  if (cache && cache->issuer) return *cache->issuer;
+  CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow row, LoadIssuer(c, slug));
+  if (cache) cache->issuer = row;
+  return row;
+}
+
+Result<Programme> CachedProgramme(Conn& c, int64_t issuer_id, const std::string& code,
+                                  int64_t by_id, internal::CertificateLookups* cache) {
+  if (cache) {
+    if (by_id != 0) {
+      auto it = cache->by_id.find(by_id);
+      if (it != cache->by_id.end()) return it->second;
+    } else {
+      auto it = cache->by_code.find(code);
+      if (it != cache->by_code.end()) return it->second;
+    }
+  }
+  CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, issuer_id, code, by_id));
+  if (cache) {
+    cache->by_code[p.code] = p;
+    cache->by_id[p.id] = p;
+  }
+  return p;
+}
+
 struct CertRow {
   int64_t id = 0, issuer_id = 0, programme_id = 0;
   std::string code, state, learner_name, learner_hash, learner_salt, period_start, period_end;
@@ -187,6 +231,142 @@ Result<std::string> IssuerSlugOf(internal::Db& db, const std::string& code) {
   return slug;
 }
 
+// The field checks of a certificate that need no database (CreateDraft and
+// IssueBatch run them before any transaction).
+Status ValidateCertificateFields(const CertificateInput& in) {
+  if (!PrintableText(in.learner_name, 300)) {
+    return BadCertificate("learner_name",
+                          "ФИО обучающегося обязательно (до 300 байт) / the "
+                          "learner's full name is required (up to 300 bytes)");
+  }
+  if (!PrintableText(in.learner_id, 100)) {
+    return BadCertificate("learner_id", "the learner identifier (e.g. SNILS) is required");
+  }
+  auto start = crypto::ParseDate(in.period_start);
+  auto end = crypto::ParseDate(in.period_end);
+  if (!start.ok()) return BadCertificate("period_start", "period start must be YYYY-MM-DD");
+  if (!end.ok()) return BadCertificate("period_end", "period end must be YYYY-MM-DD");
+  if (*end < *start) return BadCertificate("period_end", "the period ends before it starts");
+  if (!(in.identity_share >= 0 && in.identity_share <= 1)) {
+    return BadCertificate("identity_share", "the identity-verified share must be 0..1");
+  }
+  if (!OneOf(kIdentityMethods, in.identity_method)) {
+    return BadCertificate("identity_method",
+                          "identity method: online-proctoring, certified-centre, "
+                          "keystroke-dynamics, biometrics or none");
+  }
+  return Status::Ok();
+}
+
+// What a draft needs besides its input, computed outside the write lock.
+struct DraftSecrets {
+  std::string code;          // the new registration code
+  std::string learner_key;   // keyed hash of the learner identifier
+  std::string salt;          // salt of the credential's hashed identifier
+  std::string learner_hash;  // "sha256$<hex>", printed in the credential
+};
+
+DraftSecrets NewDraftSecrets(const crypto::SecretBytes& master_key, const CertificateInput& in) {
+  DraftSecrets d;
+  d.code = NewRegistrationCode();
+  d.learner_key = crypto::KeyedHash(master_key, "learner|" + in.issuer + "|" + in.learner_id);
+  d.salt = crypto::HexEncode(crypto::RandomBytes(16));
+  d.learner_hash =
+      "sha256$" + crypto::HexEncode(crypto::AsStringView(crypto::Sha256(d.salt, in.learner_id)));
+  return d;
+}
+
+// Inside the caller's write transaction: the checks that need the database
+// (issuer active, programme, licence, points, pass mark, duplicates, the
+// certificate a reissue supersedes), then the draft row. A request_key seen
+// before sets *existing_code and writes nothing. `confirmed`: the provider
+// vouches for the spelling of the name (batch rows from its records).
+// REQUIRES: ValidateCertificateFields(in) is OK.
+Status InsertDraft(Conn& c, const CertificateInput& in, const DraftSecrets& d, int64_t now,
+                   bool confirmed, std::string* existing_code,
+                   internal::CertificateLookups* cache = nullptr) {
+  if (!in.request_key.empty()) {
+    auto& k = c.Prepare("SELECT code FROM certificates WHERE request_key = ?");
+    k.bind(1, in.request_key);
+    if (k.executeStep()) {
+      *existing_code = k.getColumn(0).getString();
+      return Status::Ok();
+    }
+  }
+  CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, CachedIssuer(c, in.issuer, cache));
+  if (issuer.status != "active") {
+    return Status::FailedPrecondition("issuer.suspended",
+                                      "the issuer is suspended and cannot issue certificates");
+  }
+  CERTLEDGER_ASSIGN_OR_RETURN(Programme p, CachedProgramme(c, issuer.id, in.programme, 0, cache));
+  if (p.document_type != "certificate" && issuer.licence_number.empty()) {
+    return Status::FailedPrecondition(
+        "issuer.no-licence", "a state-standard document needs the issuer's education licence");
+  }
+  if (in.points < 0 || in.points > p.max_points) {
+    return BadCertificate("points", "points must be 0.." + std::to_string(p.max_points));
+  }
+  if (in.points < p.pass_mark) {
+    return Status::FailedPrecondition(
+               "certificate.below-pass-mark",
+               "баллы ниже проходного (" + std::to_string(in.points) + " < " +
+                   std::to_string(p.pass_mark) +
+                   "): сертификат не выдаётся / points are below the pass mark: no certificate")
+        .WithField("points");
+  }
+  auto& dup = c.Prepare(
+      "SELECT code, state FROM certificates WHERE issuer_id = ? AND programme_id = ? AND "
+      "learner_key = ? AND period_start = ? AND period_end = ? AND (state = 'draft' OR "
+      "state = 'issued')");  // not IN (...): that builds an ephemeral table per run
+  dup.bind(1, static_cast<int64_t>(issuer.id));
+  dup.bind(2, static_cast<int64_t>(p.id));
+  dup.bind(3, d.learner_key.data(), static_cast<int>(d.learner_key.size()));
+  dup.bind(4, in.period_start);
+  dup.bind(5, in.period_end);
+  while (dup.executeStep()) {
+    if (dup.getColumn(0).getString() != in.supersedes) {
+      return Status::AlreadyExists(
+          "certificate.duplicate",
+          "this learner already has a certificate for this programme and period (" +
+              dup.getColumn(0).getString() + "); declare a reissue to replace it");
+    }
+  }
+  if (!in.supersedes.empty()) {
+    CERTLEDGER_ASSIGN_OR_RETURN(CertRow old, LoadCert(c, in.supersedes));
+    if (old.issuer_id != issuer.id || old.state != "issued") {
+      return BadCertificate("supersedes", "only an issued certificate of this issuer is reissued");
+    }
+  }
+  auto& ins = c.Prepare(
+      "INSERT INTO certificates(code, issuer_id, programme_id, state, learner_name, "
+      "learner_key, learner_salt, learner_hash, period_start, period_end, points, "
+      "identity_share, identity_method, voucher, supersedes, created_ms, request_key, "
+      "name_confirmed) VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  ins.bind(1, d.code);
+  ins.bind(2, static_cast<int64_t>(issuer.id));
+  ins.bind(3, static_cast<int64_t>(p.id));
+  ins.bind(4, in.learner_name);
+  ins.bind(5, d.learner_key.data(), static_cast<int>(d.learner_key.size()));
+  ins.bind(6, d.salt);
+  ins.bind(7, d.learner_hash);
+  ins.bind(8, in.period_start);
+  ins.bind(9, in.period_end);
+  ins.bind(10, in.points);
+  ins.bind(11, in.identity_share);
+  ins.bind(12, in.identity_method);
+  ins.bind(13, in.voucher);
+  ins.bind(14, in.supersedes);
+  ins.bind(15, static_cast<int64_t>(now));
+  if (in.request_key.empty()) {
+    ins.bind(16);
+  } else {
+    ins.bind(16, in.request_key);
+  }
+  ins.bind(17, confirmed ? 1 : 0);
+  ins.exec();
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status Registry::AddProgramme(const ProgrammeInput& in) {
@@ -248,119 +428,15 @@ Status Registry::AddProgramme(const ProgrammeInput& in) {
 }
 
 Result<CertificateRecord> Registry::CreateDraft(const CertificateInput& in) {
-  if (!PrintableText(in.learner_name, 300)) {
-    return BadCertificate("learner_name",
-                          "ФИО обучающегося обязательно (до 300 байт) / the "
-                          "learner's full name is required (up to 300 bytes)");
-  }
-  if (!PrintableText(in.learner_id, 100)) {
-    return BadCertificate("learner_id", "the learner identifier (e.g. SNILS) is required");
-  }
-  auto start = crypto::ParseDate(in.period_start);
-  auto end = crypto::ParseDate(in.period_end);
-  if (!start.ok()) return BadCertificate("period_start", "period start must be YYYY-MM-DD");
-  if (!end.ok()) return BadCertificate("period_end", "period end must be YYYY-MM-DD");
-  if (*end < *start) return BadCertificate("period_end", "the period ends before it starts");
-  if (!(in.identity_share >= 0 && in.identity_share <= 1)) {
-    return BadCertificate("identity_share", "the identity-verified share must be 0..1");
-  }
-  if (!OneOf(kIdentityMethods, in.identity_method)) {
-    return BadCertificate("identity_method",
-                          "identity method: online-proctoring, certified-centre, "
-                          "keystroke-dynamics, biometrics or none");
-  }
+  CERTLEDGER_RETURN_IF_ERROR(ValidateCertificateFields(in));
   const int64_t now = clock_.NowMillis();
-  const std::string learner_key =
-      crypto::KeyedHash(master_key_, "learner|" + in.issuer + "|" + in.learner_id);
-  const std::string salt = crypto::HexEncode(crypto::RandomBytes(16));
-  const std::string learner_hash =
-      "sha256$" + crypto::HexEncode(crypto::AsStringView(crypto::Sha256(salt, in.learner_id)));
-  std::string code = NewRegistrationCode();
+  const DraftSecrets d = NewDraftSecrets(master_key_, in);
   std::string existing_code;
   Status st = db_->Write([&](Conn& c) -> Status {
-    if (!in.request_key.empty()) {
-      auto& k = c.Prepare("SELECT code FROM certificates WHERE request_key = ?");
-      k.bind(1, in.request_key);
-      if (k.executeStep()) {
-        existing_code = k.getColumn(0).getString();
-        return Status::Ok();
-      }
-    }
-    CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, LoadIssuer(c, in.issuer));
-    if (issuer.status != "active") {
-      return Status::FailedPrecondition("issuer.suspended",
-                                        "the issuer is suspended and cannot issue certificates");
-    }
-    CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, issuer.id, in.programme));
-    if (p.document_type != "certificate" && issuer.licence_number.empty()) {
-      return Status::FailedPrecondition(
-          "issuer.no-licence", "a state-standard document needs the issuer's education licence");
-    }
-    if (in.points < 0 || in.points > p.max_points) {
-      return BadCertificate("points", "points must be 0.." + std::to_string(p.max_points));
-    }
-    if (in.points < p.pass_mark) {
-      return Status::FailedPrecondition(
-                 "certificate.below-pass-mark",
-                 "баллы ниже проходного (" + std::to_string(in.points) + " < " +
-                     std::to_string(p.pass_mark) +
-                     "): сертификат не выдаётся / points are below the pass mark: no certificate")
-          .WithField("points");
-    }
-    auto& dup = c.Prepare(
-        "SELECT code, state FROM certificates WHERE issuer_id = ? AND programme_id = ? AND "
-        "learner_key = ? AND period_start = ? AND period_end = ? AND state IN ('draft', "
-        "'issued')");
-    dup.bind(1, static_cast<int64_t>(issuer.id));
-    dup.bind(2, static_cast<int64_t>(p.id));
-    dup.bind(3, learner_key.data(), static_cast<int>(learner_key.size()));
-    dup.bind(4, in.period_start);
-    dup.bind(5, in.period_end);
-    while (dup.executeStep()) {
-      if (dup.getColumn(0).getString() != in.supersedes) {
-        return Status::AlreadyExists(
-            "certificate.duplicate",
-            "this learner already has a certificate for this programme and period (" +
-                dup.getColumn(0).getString() + "); declare a reissue to replace it");
-      }
-    }
-    if (!in.supersedes.empty()) {
-      CERTLEDGER_ASSIGN_OR_RETURN(CertRow old, LoadCert(c, in.supersedes));
-      if (old.issuer_id != issuer.id || old.state != "issued") {
-        return BadCertificate("supersedes",
-                              "only an issued certificate of this issuer is reissued");
-      }
-    }
-    auto& ins = c.Prepare(
-        "INSERT INTO certificates(code, issuer_id, programme_id, state, learner_name, "
-        "learner_key, learner_salt, learner_hash, period_start, period_end, points, "
-        "identity_share, identity_method, voucher, supersedes, created_ms, request_key) VALUES "
-        "(?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    ins.bind(1, code);
-    ins.bind(2, static_cast<int64_t>(issuer.id));
-    ins.bind(3, static_cast<int64_t>(p.id));
-    ins.bind(4, in.learner_name);
-    ins.bind(5, learner_key.data(), static_cast<int>(learner_key.size()));
-    ins.bind(6, salt);
-    ins.bind(7, learner_hash);
-    ins.bind(8, in.period_start);
-    ins.bind(9, in.period_end);
-    ins.bind(10, in.points);
-    ins.bind(11, in.identity_share);
-    ins.bind(12, in.identity_method);
-    ins.bind(13, in.voucher);
-    ins.bind(14, in.supersedes);
-    ins.bind(15, static_cast<int64_t>(now));
-    if (in.request_key.empty()) {
-      ins.bind(16);
-    } else {
-      ins.bind(16, in.request_key);
-    }
-    ins.exec();
-    return Status::Ok();
+    return InsertDraft(c, in, d, now, /*confirmed=*/false, &existing_code);
   });
   CERTLEDGER_RETURN_IF_ERROR(st);
-  return GetCertificate(existing_code.empty() ? code : existing_code);
+  return GetCertificate(existing_code.empty() ? d.code : existing_code);
 }
 
 Status Registry::CorrectName(const std::string& code, const std::string& name) {
@@ -398,162 +474,260 @@ Result<CertificateRecord> Registry::Issue(const std::string& code) {
   CERTLEDGER_ASSIGN_OR_RETURN(std::string slug, IssuerSlugOf(*db_, code));
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, ActiveSigner(slug));
   const int64_t now = clock_.NowMillis();
-  const std::string did = IssuerDid(slug);
-  Status st = db_->Write([&](Conn& c) -> Status {
-    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
-    if (r.state != "draft") {
-      return Status::FailedPrecondition("certificate.state",
-                                        "the certificate is already " + r.state);
-    }
-    if (!r.name_confirmed) {
-      return Status::FailedPrecondition(
-          "certificate.name-unconfirmed",
-          "the learner has not yet confirmed the spelling of the name on the draft");
-    }
-    CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, LoadIssuer(c, slug));
-    if (issuer.status != "active") {
-      return Status::FailedPrecondition("issuer.suspended", "the issuer is suspended");
-    }
-    CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, issuer.id, "", r.programme_id));
-
-    // A random free index in the issuer's current status list (new list when full).
-    internal::StatusListOwner owner{issuer.id, base_url_, slug, did, signer.get()};
-    CERTLEDGER_ASSIGN_OR_RETURN(internal::StatusSlot slot,
-                                internal::AllocateStatusIndex(c, owner, now));
-    const int n = slot.n;
-    const int64_t idx = slot.idx;
-
-    // The credential (docs/formats.md).
-    const std::string url = base_url_ + "/v/" + r.code;
-    const std::string& list_url = slot.list_url;
-    double units = CreditUnits(p.hours);
-    Json achievement = {
-        {"id", base_url_ + "/programmes/" + slug + "/" + p.code},
-        {"type", {"Achievement"}},
-        {"achievementType", "Certificate"},
-        {"name", p.title_ru},
-        {"description", p.title_en},
-        {"criteria",
-         {{"narrative", "Итоговая аттестация: не менее " + std::to_string(p.pass_mark) +
-                            " баллов из " + std::to_string(p.max_points)}}},
-        {"creditsAvailable", units},
-        {"workloadHours", p.hours},
-        {"competenceArea", p.area},
-        {"learningForm", p.form},
-        {"learningOutcomes", p.outcomes},
-        {"competencies", p.competencies},
-        {"resultDescription",
-         {{{"id", url + "#score"},
-           {"type", {"ResultDescription"}},
-           {"name", "Итоговая аттестация"},
-           {"resultType", "ScaledScore"},
-           {"valueMin", "0"},
-           {"valueMax", std::to_string(p.max_points)},
-           {"requiredValue", std::to_string(p.pass_mark)}}}}};
-    Json subject = {
-        {"type", {"AchievementSubject"}},
-        {"identifier",
-         {{{"type", "IdentityObject"},
-           {"identityType", "name"},
-           {"hashed", false},
-           {"identityHash", r.learner_name}},
-          {{"type", "IdentityObject"},
-           {"identityType", "identifier"},
-           {"hashed", true},
-           {"identityHash", r.learner_hash},
-           {"salt", r.learner_salt}}}},
-        {"achievement", std::move(achievement)},
-        {"result",
-         {{{"type", {"Result"}},
-           {"resultDescription", url + "#score"},
-           {"value", std::to_string(r.points)},
-           {"status", "Completed"}}}},
-        {"creditsEarned", units},
-        {"activityStartDate", DateTime(r.period_start)},
-        {"activityEndDate", DateTime(r.period_end)},
-        {"identityVerification", {{"share", r.identity_share}, {"method", r.identity_method}}}};
-    if (!r.voucher.empty()) subject["voucher"] = r.voucher;
-    Json issuer_json = {{"id", did},
-                        {"type", {"Profile"}},
-                        {"name", issuer.name_ru},
-                        {"url", base_url_ + "/issuers/" + slug}};
-    if (!issuer.licence_number.empty()) {
-      issuer_json["licence"] = issuer.licence_number + " от " + issuer.licence_date;
-    }
-    Json cred = {{"@context",
-                  {"https://www.w3.org/ns/credentials/v2",
-                   "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-                   base_url_ + "/contexts/v1.json"}},
-                 {"id", url},
-                 {"type", {"VerifiableCredential", "OpenBadgeCredential"}},
-                 {"name", p.document_type == "qualification-upgrade"
-                              ? "Удостоверение о повышении квалификации"
-                          : p.document_type == "professional-retraining"
-                              ? "Диплом о профессиональной переподготовке"
-                              : "Сертификат об обучении"},
-                 {"documentType", p.document_type},
-                 {"issuer", std::move(issuer_json)},
-                 {"validFrom", crypto::FormatRfc3339(now)},
-                 {"credentialSubject", std::move(subject)},
-                 {"credentialStatus",
-                  {{"id", list_url + "#" + std::to_string(idx)},
-                   {"type", "BitstringStatusListEntry"},
-                   {"statusPurpose", "revocation"},
-                   {"statusListIndex", std::to_string(idx)},
-                   {"statusListCredential", list_url}}}};
-    if (!r.supersedes.empty()) cred["supersedes"] = base_url_ + "/v/" + r.supersedes;
-    crypto::ProofOptions po;
-    po.created = crypto::FormatRfc3339(now);
-    CERTLEDGER_ASSIGN_OR_RETURN(Json signed_cred, crypto::AddProof(cred, po, *signer));
-    CERTLEDGER_ASSIGN_OR_RETURN(std::string canon, crypto::Canonicalize(signed_cred));
-    LedgerEvent ev{std::string(event::kCertificateIssued),
-                   SubjectIdFor(url),
-                   did,
-                   crypto::Sha256Tagged(canon),
-                   now,
-                   Json{{"documentType", p.document_type}, {"statusList", list_url}}};
-    if (!r.supersedes.empty())
-      ev.fields["supersedes"] = SubjectIdFor(base_url_ + "/v/" + r.supersedes);
-    CERTLEDGER_ASSIGN_OR_RETURN(int64_t ledger_idx, ledger_->Append(c, ev));
-    std::string stored = signed_cred.dump();
-    auto& u = c.Prepare(
-        "UPDATE certificates SET state = 'issued', credential = ?, ledger_idx = ?, status_n = ?, "
-        "status_idx = ?, issued_ms = ? WHERE id = ?");
-    u.bind(1, stored.data(), static_cast<int>(stored.size()));
-    u.bind(2, static_cast<int64_t>(ledger_idx));
-    u.bind(3, n);
-    u.bind(4, static_cast<int64_t>(idx));
-    u.bind(5, static_cast<int64_t>(now));
-    u.bind(6, static_cast<int64_t>(r.id));
-    u.exec();
-    // The voucher it references is completed in the same transaction (vouchers.cc).
-    if (!r.voucher.empty()) {
-      CERTLEDGER_RETURN_IF_ERROR(CompleteVoucher(c, r.voucher, slug, r.code, now));
-    }
-    if (!r.supersedes.empty()) {
-      auto& old = c.Prepare(
-          "UPDATE certificates SET state = 'superseded', superseded_by = ? WHERE code = ? AND "
-          "state = 'issued'");
-      old.bind(1, r.code);
-      old.bind(2, r.supersedes);
-      if (old.exec() != 1) {
-        return Status::FailedPrecondition("certificate.state",
-                                          "the certificate to supersede is no longer issued");
-      }
-      const std::string old_url = base_url_ + "/v/" + r.supersedes;
-      LedgerEvent sup{std::string(event::kCertificateSuperseded),
-                      SubjectIdFor(old_url),
-                      did,
-                      crypto::Sha256Tagged(canon),
-                      now,
-                      Json{{"supersededBy", SubjectIdFor(url)}}};
-      CERTLEDGER_RETURN_IF_ERROR(ledger_->Append(c, sup).status());
-    }
-    return Status::Ok();
-  });
+  Status st = db_->Write(
+      [&](Conn& c) -> Status { return IssueDraftIn(c, code, slug, *signer, now).status(); });
   CERTLEDGER_RETURN_IF_ERROR(st);
   ledger_->Notify();
   return GetCertificate(code);
+}
+
+Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const std::string& slug,
+                                       const crypto::Signer& signer, int64_t now_ms,
+                                       internal::CertificateLookups* cache) {
+  const std::string did = IssuerDid(slug);
+  CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
+  if (r.state != "draft") {
+    return Status::FailedPrecondition("certificate.state", "the certificate is already " + r.state);
+  }
+  if (!r.name_confirmed) {
+    return Status::FailedPrecondition(
+        "certificate.name-unconfirmed",
+        "the learner has not yet confirmed the spelling of the name on the draft");
+  }
+  CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, CachedIssuer(c, slug, cache));
+  if (issuer.status != "active") {
+    return Status::FailedPrecondition("issuer.suspended", "the issuer is suspended");
+  }
+  CERTLEDGER_ASSIGN_OR_RETURN(Programme p,
+                              CachedProgramme(c, issuer.id, "", r.programme_id, cache));
+
+  // A random free index in the issuer's current status list (new list when full).
+  internal::StatusListOwner owner{issuer.id, base_url_, slug, did, &signer};
+  CERTLEDGER_ASSIGN_OR_RETURN(internal::StatusSlot slot,
+                              internal::AllocateStatusIndex(c, owner, now_ms));
+  const int n = slot.n;
+  const int64_t idx = slot.idx;
+
+  // The credential (docs/formats.md).
+  const std::string url = base_url_ + "/v/" + r.code;
+  const std::string& list_url = slot.list_url;
+  double units = CreditUnits(p.hours);
+  Json achievement = {
+      {"id", base_url_ + "/programmes/" + slug + "/" + p.code},
+      {"type", {"Achievement"}},
+      {"achievementType", "Certificate"},
+      {"name", p.title_ru},
+      {"description", p.title_en},
+      {"criteria",
+       {{"narrative", "Итоговая аттестация: не менее " + std::to_string(p.pass_mark) +
+                          " баллов из " + std::to_string(p.max_points)}}},
+      {"creditsAvailable", units},
+      {"workloadHours", p.hours},
+      {"competenceArea", p.area},
+      {"learningForm", p.form},
+      {"learningOutcomes", p.outcomes},
+      {"competencies", p.competencies},
+      {"resultDescription",
+       {{{"id", url + "#score"},
+         {"type", {"ResultDescription"}},
+         {"name", "Итоговая аттестация"},
+         {"resultType", "ScaledScore"},
+         {"valueMin", "0"},
+         {"valueMax", std::to_string(p.max_points)},
+         {"requiredValue", std::to_string(p.pass_mark)}}}}};
+  Json subject = {
+      {"type", {"AchievementSubject"}},
+      {"identifier",
+       {{{"type", "IdentityObject"},
+         {"identityType", "name"},
+         {"hashed", false},
+         {"identityHash", r.learner_name}},
+        {{"type", "IdentityObject"},
+         {"identityType", "identifier"},
+         {"hashed", true},
+         {"identityHash", r.learner_hash},
+         {"salt", r.learner_salt}}}},
+      {"achievement", std::move(achievement)},
+      {"result",
+       {{{"type", {"Result"}},
+         {"resultDescription", url + "#score"},
+         {"value", std::to_string(r.points)},
+         {"status", "Completed"}}}},
+      {"creditsEarned", units},
+      {"activityStartDate", DateTime(r.period_start)},
+      {"activityEndDate", DateTime(r.period_end)},
+      {"identityVerification", {{"share", r.identity_share}, {"method", r.identity_method}}}};
+  if (!r.voucher.empty()) subject["voucher"] = r.voucher;
+  Json issuer_json = {{"id", did},
+                      {"type", {"Profile"}},
+                      {"name", issuer.name_ru},
+                      {"url", base_url_ + "/issuers/" + slug}};
+  if (!issuer.licence_number.empty()) {
+    issuer_json["licence"] = issuer.licence_number + " от " + issuer.licence_date;
+  }
+  Json cred = {
+      {"@context",
+       {"https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        base_url_ + "/contexts/v1.json"}},
+      {"id", url},
+      {"type", {"VerifiableCredential", "OpenBadgeCredential"}},
+      {"name", p.document_type == "qualification-upgrade" ? "Удостоверение о повышении квалификации"
+               : p.document_type == "professional-retraining"
+                   ? "Диплом о профессиональной переподготовке"
+                   : "Сертификат об обучении"},
+      {"documentType", p.document_type},
+      {"issuer", std::move(issuer_json)},
+      {"validFrom", crypto::FormatRfc3339(now_ms)},
+      {"credentialSubject", std::move(subject)},
+      {"credentialStatus",
+       {{"id", list_url + "#" + std::to_string(idx)},
+        {"type", "BitstringStatusListEntry"},
+        {"statusPurpose", "revocation"},
+        {"statusListIndex", std::to_string(idx)},
+        {"statusListCredential", list_url}}}};
+  if (!r.supersedes.empty()) cred["supersedes"] = base_url_ + "/v/" + r.supersedes;
+  crypto::ProofOptions po;
+  po.created = crypto::FormatRfc3339(now_ms);
+  CERTLEDGER_ASSIGN_OR_RETURN(Json signed_cred, crypto::AddProof(cred, po, signer));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string canon, crypto::Canonicalize(signed_cred));
+  LedgerEvent ev{std::string(event::kCertificateIssued),
+                 SubjectIdFor(url),
+                 did,
+                 crypto::Sha256Tagged(canon),
+                 now_ms,
+                 Json{{"documentType", p.document_type}, {"statusList", list_url}}};
+  if (!r.supersedes.empty())
+    ev.fields["supersedes"] = SubjectIdFor(base_url_ + "/v/" + r.supersedes);
+  CERTLEDGER_ASSIGN_OR_RETURN(int64_t ledger_idx, ledger_->Append(c, ev));
+  std::string stored = signed_cred.dump();
+  auto& u = c.Prepare(
+      "UPDATE certificates SET state = 'issued', credential = ?, ledger_idx = ?, status_n = ?, "
+      "status_idx = ?, issued_ms = ? WHERE id = ?");
+  u.bind(1, stored.data(), static_cast<int>(stored.size()));
+  u.bind(2, static_cast<int64_t>(ledger_idx));
+  u.bind(3, n);
+  u.bind(4, static_cast<int64_t>(idx));
+  u.bind(5, static_cast<int64_t>(now_ms));
+  u.bind(6, static_cast<int64_t>(r.id));
+  u.exec();
+  // The voucher it references is completed in the same transaction (vouchers.cc).
+  if (!r.voucher.empty()) {
+    CERTLEDGER_RETURN_IF_ERROR(CompleteVoucher(c, r.voucher, slug, r.code, now_ms));
+  }
+  if (!r.supersedes.empty()) {
+    auto& old = c.Prepare(
+        "UPDATE certificates SET state = 'superseded', superseded_by = ? WHERE code = ? AND "
+        "state = 'issued'");
+    old.bind(1, r.code);
+    old.bind(2, r.supersedes);
+    if (old.exec() != 1) {
+      return Status::FailedPrecondition("certificate.state",
+                                        "the certificate to supersede is no longer issued");
+    }
+    const std::string old_url = base_url_ + "/v/" + r.supersedes;
+    LedgerEvent sup{std::string(event::kCertificateSuperseded),
+                    SubjectIdFor(old_url),
+                    did,
+                    crypto::Sha256Tagged(canon),
+                    now_ms,
+                    Json{{"supersededBy", SubjectIdFor(url)}}};
+    CERTLEDGER_RETURN_IF_ERROR(ledger_->Append(c, sup).status());
+  }
+  return ledger_idx;
+}
+
+Result<std::vector<BatchRowResult>> Registry::IssueBatch(
+    const std::string& issuer_slug, const std::vector<CertificateInput>& rows) {
+  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, ActiveSigner(issuer_slug));
+  const int64_t now = clock_.NowMillis();
+  std::vector<BatchRowResult> out(rows.size());
+  // Validate, then commit: the checks that need no database run first and
+  // the secrets of each row are made outside the write lock.
+  std::vector<size_t> good;
+  std::vector<DraftSecrets> secrets(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    out[i].row = i;
+    if (!rows[i].issuer.empty() && rows[i].issuer != issuer_slug) {
+      out[i].status =
+          Status::InvalidArgument("issuer.mismatch", "the row names another issuer than the batch")
+              .WithField("issuer");
+      continue;
+    }
+    CertificateInput in = rows[i];
+    in.issuer = issuer_slug;
+    out[i].status = ValidateCertificateFields(in);
+    if (!out[i].status.ok()) continue;
+    secrets[i] = NewDraftSecrets(master_key_, in);
+    good.push_back(i);
+  }
+  // Many rows per durable transaction; each row in its own savepoint, so a
+  // row that fails a database check (programme, pass mark, duplicate,
+  // voucher) leaves nothing behind while the others commit. A crash before a
+  // COMMIT leaves none of that group's rows and nobody has been told.
+  constexpr size_t kRowsPerTransaction = 512;
+  for (size_t g = 0; g < good.size(); g += kRowsPerTransaction) {
+    const size_t end = std::min(good.size(), g + kRowsPerTransaction);
+    std::vector<BatchRowResult> group(end - g);
+    Status st = db_->Write([&](Conn& c) -> Status {
+      internal::CertificateLookups cache;
+      for (size_t k = g; k < end; ++k) {
+        const size_t i = good[k];
+        CertificateInput in = rows[i];
+        in.issuer = issuer_slug;
+        BatchRowResult& res = group[k - g];
+        res = BatchRowResult{i, "", false, -1, Status::Ok()};
+        // Every check of a plain row runs before its first write, so a
+        // rejected row has written nothing; a row with a voucher or a
+        // reissue can fail after writing (CompleteVoucher, the superseded
+        // row), so it gets its own savepoint. A database exception fails
+        // the whole group (rolled back by Db::Write).
+        const bool savepoint = !in.voucher.empty() || !in.supersedes.empty();
+        if (savepoint) c.Exec("SAVEPOINT batch_row");
+        {
+          std::string existing;
+          res.status = InsertDraft(c, in, secrets[i], now, /*confirmed=*/true, &existing, &cache);
+          if (res.status.ok() && !existing.empty()) {
+            // Idempotent re-run: the row was handled by an earlier request.
+            CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, existing));
+            res.code = existing;
+            res.already_issued = r.state != "draft";
+            res.ledger_index = r.ledger_idx;
+            if (r.state == "draft" && !r.name_confirmed) {
+              auto& u = c.Prepare("UPDATE certificates SET name_confirmed = 1 WHERE id = ?");
+              u.bind(1, static_cast<int64_t>(r.id));
+              u.exec();
+            }
+          } else if (res.status.ok()) {
+            res.code = secrets[i].code;
+          }
+          if (res.status.ok() && !res.already_issued) {
+            auto idx = IssueDraftIn(c, res.code, issuer_slug, *signer, now, &cache);
+            res.status = idx.status();
+            if (idx.ok()) res.ledger_index = *idx;
+          }
+        }
+        if (!res.status.ok()) {
+          res.code.clear();
+          res.already_issued = false;
+          res.ledger_index = -1;
+        }
+        if (savepoint) {
+          c.ResetAll();
+          if (!res.status.ok()) c.Exec("ROLLBACK TO batch_row");
+          c.Exec("RELEASE batch_row");
+        }
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) {
+      // The whole group was rolled back (a database error): nothing of it stays.
+      for (auto& res : group) res = BatchRowResult{res.row, "", false, -1, st};
+    }
+    for (auto& res : group) out[res.row] = std::move(res);
+  }
+  ledger_->Notify();
+  return out;
 }
 
 Status Registry::Revoke(const std::string& code, const std::string& reason_code,

@@ -32,7 +32,8 @@ namespace certledger::registry {
 namespace internal {
 class Db;
 class Conn;
-}
+struct CertificateLookups;  // certificates.cc
+}  // namespace internal
 
 struct RegistryOptions {
   std::string data_dir;
@@ -366,8 +367,11 @@ class Registry {
   // Certificates (certificates.cc), shared by Issue and IssueBatch: signs,
   // logs and marks issued the confirmed draft `code` of issuer `slug` inside
   // the caller's write transaction; returns its ledger index.
+  // `cache` (may be null) keeps the issuer and programme rows read in this
+  // transaction for the next rows of a batch.
   Result<int64_t> IssueDraftIn(internal::Conn& c, const std::string& code, const std::string& slug,
-                               const crypto::Signer& signer, int64_t now_ms);
+                               const crypto::Signer& signer, int64_t now_ms,
+                               internal::CertificateLookups* cache = nullptr);
 
   // Vouchers (registry/vouchers.cc). A subkey of the master key for
   // `purpose` ("pii" seals personal data, "snils" keys the SNILS hash).
