@@ -3,7 +3,7 @@
 # each for N seconds (default 60) on a seed corpus made from ../shared/vectors
 # and the fuzz registry (fuzz_make_seeds), plus a PDF made with the qpdf tool.
 #
-#   bash scripts/fuzz.sh [seconds-per-target] [target ...]
+#   bash scripts/fuzz.sh [seconds-per-target] [target ...]   (targets: json, verifier, ...)
 #
 # Environment: CERTLEDGER_FUZZ_BUILD_DIR (default build-fuzz) is the build
 # directory; CERTLEDGER_SHARED_DIR (default ../shared) the vectors.
@@ -63,6 +63,7 @@ fi
 failed=()
 for t in "${targets[@]}"; do
   name=${t%_fuzz}
+  t=${name}_fuzz
   corpus="$build/corpus/$name"
   crashes="$build/crashes/$name"
   mkdir -p "$corpus" "$crashes" "$seeds/$name"

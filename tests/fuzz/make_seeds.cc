@@ -17,6 +17,8 @@
 #include "crypto/random.h"
 #include "crypto/status.h"
 #include "tests/fuzz/fuzz_registry.h"
+#include "verifier/report.h"
+#include "verifier/verifier.h"
 
 using namespace certledger;
 namespace fs = std::filesystem;
@@ -78,7 +80,27 @@ int main(int argc, char** argv) {
 
   // --- the deterministic registry's credentials, receipts and lists.
   fuzz::FuzzRegistry registry;
-  for (const fuzz::SignedSeed& s : fuzz::MakeSignedSeeds(&registry)) {
+  std::vector<fuzz::SignedSeed> signed_seeds = fuzz::MakeSignedSeeds(&registry);
+  // The verifier target rebuilds the same registry: its seeds must verify
+  // there (3 and 12 valid, 7 revoked), or it would fuzz only the shallow paths.
+  {
+    fuzz::FuzzRegistry again;
+    (void)fuzz::MakeSignedSeeds(&again);
+    fuzz::FuzzTrustSource trust(&again);
+    for (const fuzz::SignedSeed& s : signed_seeds) {
+      auto report = verifier::VerifyCredential(s.credential, s.receipt, trust, fuzz::kNowMs);
+      bool revoked = s.credential["id"].get<std::string>().ends_with("-7");
+      auto want = revoked ? verifier::Verdict::kRevoked : verifier::Verdict::kValid;
+      if (!report.ok() || report->verdict != want) {
+        std::fprintf(stderr, "fuzz_make_seeds: seed %s does not verify as expected:\n%s\n",
+                     s.credential["id"].get<std::string>().c_str(),
+                     report.ok() ? verifier::ReportToText(*report, verifier::Lang::kEn).c_str()
+                                 : report.status().ToString().c_str());
+        return 1;
+      }
+    }
+  }
+  for (const fuzz::SignedSeed& s : signed_seeds) {
     std::string cred = s.credential.dump();
     std::string receipt = s.receipt.dump();
     Seed("verifier", cred + std::string(1, '\0') + receipt);
