@@ -603,6 +603,13 @@ Status Registry::ConfigureYear(const YearConfigInput& in) {
             "year.closed",
             "the programme year " + std::to_string(in.year) + " has ended and cannot change");
       }
+      CERTLEDGER_RETURN_IF_ERROR(LoadConfig(*existing));
+      if (existing->next_seq > 1 && in.time_zone != existing->config.time_zone) {
+        return Status::InvalidArgument("year.invalid",
+                                       "the time zone cannot change once applications arrived: "
+                                       "issued vouchers end the year in the old one")
+            .WithField("timeZone");
+      }
       if (in.quota < existing->holding) {
         return Status::InvalidArgument("year.invalid", "the quota cannot go below the " +
                                                            std::to_string(existing->holding) +

@@ -393,6 +393,9 @@ TEST_CASE("queue: a larger quota serves the queue at once; a smaller one is refu
   CHECK(env.reg->GetApplication(a2.id)->state == "voucher-issued");
   y.quota = 1;
   CHECK(env.reg->ConfigureYear(y).field() == "quota");
+  y.quota = 5;
+  y.time_zone = "Asia/Vladivostok";
+  CHECK(env.reg->ConfigureYear(y).field() == "timeZone");
 }
 
 TEST_CASE("vouchers: life cycle issued -> enrolled -> completed by the certificate",
