@@ -361,8 +361,14 @@ Result<VerifiedProof> VerifyProofDetailed(const Json& signed_doc, const KeyResol
   const Json* proof = Member(signed_doc, "proof");
   if (proof == nullptr) return Invalid(kProofMissing, "the document has no proof");
   if (proof->is_array()) {
-    return Invalid(kProofMalformed, "proof sets (an array of proofs) are not supported")
-        .WithField("/proof");
+    // A proof set (DI 1.0 section 2.1.1) of one proof is that proof: Open
+    // Badges 3.0 credentials carry their proof as an array (its JSON Schema
+    // requires one). Sets of several proofs are not supported.
+    if (proof->size() != 1) {
+      return Invalid(kProofMalformed, "proof sets of more than one proof are not supported")
+          .WithField("/proof");
+    }
+    proof = &(*proof)[0];
   }
   if (!proof->is_object()) {
     return Invalid(kProofMalformed, "proof must be an object").WithField("/proof");

@@ -590,6 +590,10 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
   crypto::ProofOptions po;
   po.created = crypto::FormatRfc3339(now_ms);
   CERTLEDGER_ASSIGN_OR_RETURN(Json signed_cred, crypto::AddProof(cred, po, signer));
+  // Open Badges 3.0 carries the proof as a set (its JSON Schema requires an
+  // array); the signature does not cover the proof member, so this is the
+  // same signed document.
+  signed_cred["proof"] = Json::array({std::move(signed_cred["proof"])});
   CERTLEDGER_ASSIGN_OR_RETURN(std::string canon, crypto::Canonicalize(signed_cred));
   LedgerEvent ev{std::string(event::kCertificateIssued),
                  SubjectIdFor(url),

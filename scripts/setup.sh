@@ -15,6 +15,8 @@ PACKAGES=(
   libbenchmark-dev
   # fonts for the PDF certificates (Cyrillic), and the tools the tests drive
   fonts-dejavu-core sqlite3 qpdf poppler-utils zbar-tools curl
+  # a real JSON Schema validator for the Open Badges 3.0 schema test (tests/registry/check_credentials.py)
+  python3 python3-jsonschema
   # headless browser for the public-page screenshot test and the render benchmark
   chromium
 )

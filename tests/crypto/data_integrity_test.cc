@@ -246,8 +246,12 @@ TEST_CASE("verify: missing or mistyped proof members are proof.malformed", "[cry
   Json not_object = doc;
   not_object["proof"] = "z2HnFSS";
   CHECK(VerifySlug(not_object) == kProofMalformed);
+  // A set of one proof (as Open Badges 3.0 writes it) is that proof; a set
+  // of two is not supported.
   Json proof_set = doc;
   proof_set["proof"] = Json::array({doc["proof"]});
+  CHECK(VerifySlug(proof_set) == "ok");
+  proof_set["proof"].push_back(doc["proof"]);
   CHECK(VerifySlug(proof_set) == kProofMalformed);
   Json chain = doc;
   chain["proof"]["previousProof"] = "urn:uuid:1";

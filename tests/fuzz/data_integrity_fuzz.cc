@@ -39,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vpo.now_unix_ms = fuzz::kNowMs;
   auto v = VerifyProofDetailed(*doc, Resolve, vpo);
   if (v.ok()) {
-    const Json& proof = (*doc)["proof"];
+    // A proof set of one proof is that proof (Open Badges 3.0 credentials).
+    const Json& proof = (*doc)["proof"].is_array() ? (*doc)["proof"][0] : (*doc)["proof"];
     CERTLEDGER_FUZZ_CHECK(proof["verificationMethod"] == v->verification_method,
                           "reported verification method is the proof's");
     auto again = ParseJson(doc->dump());

@@ -225,7 +225,7 @@ TEST_CASE("certificates: suspended issuers cannot issue; rotated keys keep old o
   auto in = env.Input("Другой Человек");
   in.learner_id = "010-242-368 77";
   auto second = env.IssueOne(in);
-  CHECK(second.credential["proof"]["verificationMethod"] ==
+  CHECK(second.credential["proof"][0]["verificationMethod"] ==
         "did:web:cert.example.ru:issuers:demo#key-2");
   CHECK(crypto::VerifyProof(first.credential, env.Resolver()).ok());
   CHECK(crypto::VerifyProof(second.credential, env.Resolver()).ok());
