@@ -355,6 +355,10 @@ class Registry {
   Result<std::vector<OutboxMessage>> UnsentOutbox(int limit);
   // "outbox.unknown".
   Status MarkSent(int64_t message_id);
+  // Operator only (the caller checks the role): the applicant's data as
+  // submitted, opened from its sealed form (SNILS as 11 digits). Never log it.
+  // "application.unknown".
+  Result<ApplicationInput> ApplicantData(const std::string& application_id);
 
   internal::Db& db() { return *db_; }  // registry/ internal use
 

@@ -1245,6 +1245,35 @@ Status Registry::MarkSent(int64_t message_id) {
   });
 }
 
+Result<ApplicationInput> Registry::ApplicantData(const std::string& application_id) {
+  AppRow a;
+  std::string sealed_email;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(a, LoadApp(c, application_id));
+    auto& q = c.Prepare("SELECT email FROM applications WHERE id = ?");
+    q.bind(1, application_id);
+    if (q.executeStep()) sealed_email = internal::Blob(q.getColumn(0));
+    return Status::Ok();
+  }));
+  const crypto::SecretBytes pii = VoucherKey("pii");
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string text, OpenString(pii, a.personal, "application|" + a.id));
+  CERTLEDGER_ASSIGN_OR_RETURN(Json j, crypto::ParseJson(text));
+  ApplicationInput in;
+  in.full_name = j.value("full_name", std::string());
+  in.birth_date = j.value("birth_date", std::string());
+  in.sex = j.value("sex", std::string());
+  in.citizenship = j.value("citizenship", std::string());
+  in.education_level = j.value("education_level", std::string());
+  in.region_code = j.value("region_code", std::string());
+  in.registration_type = j.value("registration_type", std::string());
+  in.phone = j.value("phone", std::string());
+  in.snils = j.value("snils", std::string());
+  in.issuer = a.issuer;
+  in.programme = a.programme;
+  CERTLEDGER_ASSIGN_OR_RETURN(in.email, OpenString(pii, sealed_email, "email|" + a.id));
+  return in;
+}
+
 Status Registry::CompleteVoucher(Conn& c, const std::string& voucher_ref,
                                  const std::string& issuer_slug,
                                  const std::string& certificate_code, int64_t now_ms) {

@@ -563,6 +563,14 @@ TEST_CASE("vouchers: nothing personal in the ledger, the database or the logs' i
   if (std::filesystem::exists(env.dir.path() / "registry.db-wal")) {
     wal = testing::ReadFile(env.dir.path() / "registry.db-wal");
   }
+  // The operator can open it.
+  auto data = env.reg->ApplicantData(a1.id);
+  REQUIRE(data.ok());
+  CHECK(data->full_name == "Заявитель Номер 1");
+  CHECK(data->email == "person1@example.ru");
+  CHECK(data->snils == Env::Person(1).snils);
+  CHECK(data->birth_date == "1990-05-10");
+  CHECK(env.reg->ApplicantData("nope").status().slug() == "application.unknown");
   for (const std::string& secret :
        {p.full_name, p.email, p.snils, p.phone, std::string("1990-05-10")}) {
     INFO(secret);
