@@ -46,6 +46,8 @@ constexpr char kOperatorSlug[] = "operator";
 constexpr int64_t kDayMs = 86'400'000;
 // "expiring" notices go out this long before the year ends.
 constexpr int64_t kExpiringNoticeMs = 14 * kDayMs;
+// Overdue vouchers annulled per transaction by RunDeadlines.
+constexpr int64_t kLateChunk = 200;
 
 Status UnknownYear(int year) {
   return Status::NotFound("year.unknown", "the programme year " + std::to_string(year) +
@@ -1092,15 +1094,19 @@ Result<int64_t> Registry::RunDeadlines() {
       {
         auto& q = c.Prepare(std::string(kVoucherSelect) +
                             "WHERE year = ? AND state = 'issued' AND deadline_ms <= ? AND "
-                            "valid_reason = '' ORDER BY issued_ms, code");
+                            "valid_reason = '' ORDER BY issued_ms, code LIMIT ?");
         q.bind(1, year);
         q.bind(2, now);
+        q.bind(3, kLateChunk);
         while (q.executeStep()) late.push_back(ReadVoucher(q));
       }
       for (const auto& v : late) {
         CERTLEDGER_RETURN_IF_ERROR(EndVoucherTx(c, x, v, false, "documents-late", ""));
         ++n;
       }
+      // Each annulment re-signs the status list and may sign a promoted
+      // voucher: a bounded number per transaction keeps the writer responsive.
+      more = static_cast<int64_t>(late.size()) == kLateChunk;
       // Expiring soon: one notice per voucher.
       if (now >= y.closes_ms - kExpiringNoticeMs) {
         std::vector<std::pair<std::string, std::string>> soon;  // code, application

@@ -523,26 +523,36 @@ TEST_CASE("vouchers: year end at 23:59:59.999 Europe/Moscow expires vouchers and
   CHECK(ReplayLedger(env.Entries()) == 2);
 }
 
-TEST_CASE("vouchers: a year end with more records than one transaction takes",
+TEST_CASE("vouchers: deadlines and the year end with more records than one transaction takes",
           "[registry][vouchers]") {
-  Env env(5);
+  Env env(250);
   std::atomic<int> next{0};
   std::vector<std::thread> pool;
   for (int t = 0; t < 16; ++t) {
     pool.emplace_back([&] {
-      for (int i; (i = next.fetch_add(1)) < 1203;) {
+      for (int i; (i = next.fetch_add(1)) < 1400;) {
         auto r = env.reg->Apply(Env::Person(i + 1), "");
         REQUIRE(r.ok());
       }
     });
   }
   for (auto& t : pool) t.join();
-  CHECK(env.reg->Counter(2026)->queue_length == 1198);
+  CHECK(env.reg->Counter(2026)->queue_length == 1150);
+  // 30 days on, 250 overdue vouchers (annulled 200 per transaction): each
+  // freed slot is refilled from the queue, whose new vouchers are not yet due.
+  env.clock.Advance(30LL * 86400000);
+  CHECK(*env.reg->RunDeadlines() == 250);
+  CHECK(*env.reg->RunDeadlines() == 0);
+  auto counter = env.reg->Counter(2026);
+  CHECK(counter->queue_length == 900);
+  CHECK(counter->active == 250);
+  CHECK(counter->issued == 500);
+  // The year end: 250 vouchers expire and 900 applications lapse (1,000 per transaction).
   env.clock.Set(T("2026-12-31T21:00:00Z"));
-  CHECK(*env.reg->RunDeadlines() == 1203);
+  CHECK(*env.reg->RunDeadlines() == 1150);
   CHECK(*env.reg->RunDeadlines() == 0);
   CHECK(env.reg->Counter(2026)->queue_length == 0);
-  CHECK(ReplayLedger(env.Entries()) == 5);
+  CHECK(ReplayLedger(env.Entries()) == 500);
 }
 
 TEST_CASE("vouchers: nothing personal in the ledger, the database or the logs' inputs",
