@@ -46,10 +46,10 @@ rm -rf "$seeds"
 "$build/tests/fuzz/fuzz_make_seeds" "$shared" "$seeds"
 # A PDF with both attachments, as certificates carry them (docs/formats.md).
 if command -v qpdf >/dev/null; then
-  v=$(ls "$seeds/verifier" | head -n 1)
+  v=$(ls "$seeds/verifier" | sed -n 1p)
   mkdir -p "$seeds/pdf" "$probe/att"
-  tr '\0' '\n' <"$seeds/verifier/$v" | head -n 1 >"$probe/att/credential.json"
-  ls "$seeds/receipt" | head -n 1 | xargs -I{} cp "$seeds/receipt/{}" "$probe/att/receipt.json"
+  tr '\0' '\n' <"$seeds/verifier/$v" | sed -n 1p >"$probe/att/credential.json"
+  ls "$seeds/receipt" | sed -n 1p | xargs -I{} cp "$seeds/receipt/{}" "$probe/att/receipt.json"
   qpdf --empty --add-attachment "$probe/att/credential.json" --key=credential.json -- \
     --add-attachment "$probe/att/receipt.json" --key=receipt.json -- "$seeds/pdf/certificate.pdf"
   qpdf --empty --add-attachment "$probe/att/credential.json" --key=credential.json -- \
