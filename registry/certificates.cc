@@ -604,7 +604,10 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
   if (!r.supersedes.empty())
     ev.fields["supersedes"] = SubjectIdFor(base_url_ + "/v/" + r.supersedes);
   CERTLEDGER_ASSIGN_OR_RETURN(int64_t ledger_idx, ledger_->Append(c, ev));
-  std::string stored = signed_cred.dump();
+  // Stored as its RFC 8785 form: the exact bytes the ledger digest covers
+  // (so a revocation entry's digest is the issuance digest), and no second
+  // serialization per certificate.
+  const std::string& stored = canon;
   auto& u = c.Prepare(
       "UPDATE certificates SET state = 'issued', credential = ?, ledger_idx = ?, status_n = ?, "
       "status_idx = ?, issued_ms = ? WHERE id = ?");
