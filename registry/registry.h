@@ -123,8 +123,8 @@ struct CertificateRecord {
 // One row of Registry::IssueBatch: issued (now or by an earlier run with the
 // same request key), or rejected with the reason (status: slug, field, message).
 struct BatchRowResult {
-  size_t row = 0;            // index in the rows passed in
-  std::string code;          // set when issued
+  size_t row = 0;               // index in the rows passed in
+  std::string code;             // set when issued
   bool already_issued = false;  // issued by an earlier request with this request_key
   int64_t ledger_index = -1;
   Status status;
