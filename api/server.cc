@@ -86,13 +86,22 @@ void PageCache::Invalidate() {
 
 ServerContext::ServerContext(registry::Registry& r, std::shared_ptr<const render::FontSet> f,
                              int64_t page_ttl_ms)
-    : registry(r),
-      base_url(r.base_url()),
-      fonts(std::move(f)),
-      trust(r),
-      // Revocations must show within seconds: the verifier's cache is short.
-      verifier(&trust, verifier::VerifierOptions{2000, false}),
-      pages(page_ttl_ms) {}
+    : registry(r), base_url(r.base_url()), fonts(std::move(f)), trust(r), pages(page_ttl_ms) {
+  Changed();
+}
+
+std::shared_ptr<verifier::Verifier> ServerContext::Verifier() {
+  std::lock_guard<std::mutex> lock(verifier_mu_);
+  return verifier_;
+}
+
+void ServerContext::Changed() {
+  pages.Invalidate();
+  // Changes made by other processes (the CLI) show within the cache's 2 s.
+  auto fresh = std::make_shared<verifier::Verifier>(&trust, verifier::VerifierOptions{2000, false});
+  std::lock_guard<std::mutex> lock(verifier_mu_);
+  verifier_ = std::move(fresh);
+}
 
 }  // namespace internal
 

@@ -807,6 +807,8 @@ Result<CertificateRecord> Registry::GetCertificate(const std::string& typed_code
                                        rec.revocation_reason = r.revocation_reason;
                                        rec.revoked_ms = r.revoked_ms;
                                        rec.supersedes = r.supersedes;
+                                       rec.voucher = r.voucher;
+                                       rec.name_confirmed = r.name_confirmed;
                                        rec.superseded_by = r.superseded_by;
                                        if (!r.credential.empty()) {
                                          CERTLEDGER_ASSIGN_OR_RETURN(

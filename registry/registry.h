@@ -117,6 +117,8 @@ struct CertificateRecord {
   std::string revocation_reason;
   std::optional<int64_t> revoked_ms;
   std::string supersedes, superseded_by;  // codes
+  std::string voucher;                    // the voucher it completes (URL or code), if any
+  bool name_confirmed = false;            // the learner confirmed the name (drafts)
   model::CertificateView view;
 };
 

@@ -60,6 +60,15 @@ bool JsonContentType(const std::string& ct) {
   return rest == "charset=utf-8";
 }
 
+// "{}" with optional whitespace: what many clients send as "no body".
+bool IsEmptyObject(const std::string& body) {
+  std::string t;
+  for (char c : body) {
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') t += c;
+  }
+  return t == "{}";
+}
+
 bool ValidIdempotencyKey(const std::string& k) {
   return !k.empty() && k.size() <= 255 &&
          std::all_of(k.begin(), k.end(), [](char c) { return c > 0x20 && c < 0x7f; });
@@ -472,9 +481,9 @@ Result<Reply> Router::Run(const Route& route, const httplib::Request& req, Reque
       return Status::InvalidArgument("request.json", "the body must be a JSON object");
     }
     r.body = std::move(*body);
-  } else if (!req.body.empty()) {
+  } else if (!req.body.empty() && !IsEmptyObject(req.body)) {
     return Status::InvalidArgument("request.body-unexpected",
-                                   "this route takes no body; send the request without one");
+                                   "this route takes no body; send none (or {})");
   }
   if (!route.creates) return route.handler(r);
 

@@ -53,12 +53,19 @@ struct ServerContext {
   std::string base_url;
   std::shared_ptr<const render::FontSet> fonts;  // null: PDFs unavailable
   RegistryTrustSource trust;
-  verifier::Verifier verifier;
   PageCache pages;
-  std::atomic<int64_t> started_ms{0};
 
   ServerContext(registry::Registry& r, std::shared_ptr<const render::FontSet> f,
                 int64_t page_ttl_ms);
+  // The verifier (its caches are dropped by Changed()).
+  std::shared_ptr<verifier::Verifier> Verifier();
+  // Something public changed through this server (issued, revoked,
+  // suspended...): drop the page cache and the verifier's caches.
+  void Changed();
+
+ private:
+  std::mutex verifier_mu_;
+  std::shared_ptr<verifier::Verifier> verifier_;
 };
 
 void AddPublicRoutes(Router& router, ServerContext& ctx);

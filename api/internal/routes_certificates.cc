@@ -26,6 +26,11 @@ Json RecordJson(const registry::CertificateRecord& rec) {
   if (rec.revoked_ms) j["revokedAt"] = crypto::FormatRfc3339(*rec.revoked_ms);
   if (!rec.supersedes.empty()) j["supersedes"] = rec.supersedes;
   if (!rec.superseded_by.empty()) j["supersededBy"] = rec.superseded_by;
+  if (!rec.voucher.empty()) j["voucher"] = rec.voucher;
+  if (rec.state == "draft") {
+    j["learnerName"] = rec.view.learner_name;
+    j["nameConfirmed"] = rec.name_confirmed;
+  }
   if (rec.state == "draft")
     j["preview"] = rec.url.substr(0, rec.url.find("/v/")) + "/api/v1/certificates/" + rec.code +
                    "/preview.pdf";
@@ -214,7 +219,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
               [&ctx](Request& r) -> Result<Reply> {
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, OwnedCertificate(ctx, r, false));
                 CERTLEDGER_ASSIGN_OR_RETURN(rec, ctx.registry.Issue(rec.code));
-                ctx.pages.Invalidate();
+                ctx.Changed();
                 return Reply::JsonBody(RecordJson(rec));
               }});
   router.Add({"POST",
@@ -238,7 +243,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
                                             StringField(r.body, "reason_text", false, 1000));
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, OwnedCertificate(ctx, r, false));
                 CERTLEDGER_RETURN_IF_ERROR(ctx.registry.Revoke(rec.code, reason, text));
-                ctx.pages.Invalidate();
+                ctx.Changed();
                 CERTLEDGER_ASSIGN_OR_RETURN(rec, ctx.registry.GetCertificate(rec.code));
                 return Reply::JsonBody(RecordJson(rec));
               }});
@@ -317,7 +322,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
              results.push_back(e);
            }
          }
-         ctx.pages.Invalidate();
+         ctx.Changed();
          return Reply::JsonBody({{"issued", issued}, {"rejected", rejected}, {"rows", results}},
                                 201);
        }});

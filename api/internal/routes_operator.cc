@@ -136,7 +136,7 @@ void AddOperatorRoutes(Router& router, ServerContext& ctx) {
                   const std::string& slug = r.Param("slug");
                   CERTLEDGER_RETURN_IF_ERROR(suspend ? ctx.registry.SuspendIssuer(slug)
                                                      : ctx.registry.ReactivateIssuer(slug));
-                  ctx.pages.Invalidate();
+                  ctx.Changed();
                   CERTLEDGER_ASSIGN_OR_RETURN(auto v, ctx.registry.GetIssuer(slug));
                   return Reply::JsonBody(IssuerJson(v));
                 }});
@@ -176,7 +176,7 @@ void AddOperatorRoutes(Router& router, ServerContext& ctx) {
                   when = *t;
                 }
                 CERTLEDGER_RETURN_IF_ERROR(ctx.registry.RevokeKey(r.Param("slug"), n, when));
-                ctx.pages.Invalidate();
+                ctx.Changed();
                 return Reply::JsonBody({{"revoked", n}});
               }});
   router.Add(

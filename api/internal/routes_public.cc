@@ -193,7 +193,7 @@ Result<Reply> Verify(ServerContext& ctx, Request& r) {
   std::optional<Json> receipt;
   CERTLEDGER_RETURN_IF_ERROR(CredentialFromBody(ctx, r.body, &credential, &receipt));
   CERTLEDGER_ASSIGN_OR_RETURN(verifier::Report report,
-                              ctx.verifier.Verify(credential, receipt, NowMs()));
+                              ctx.Verifier()->Verify(credential, receipt, NowMs()));
   return Reply::JsonBody(verifier::ReportToJson(report));
 }
 
@@ -214,7 +214,7 @@ Result<Reply> CreditCheck(ServerContext& ctx, Request& r) {
   auto policy = verifier::ParsePolicy(policy_json);
   if (!policy.ok()) return Status(policy.status()).WithField("policy");
   CERTLEDGER_ASSIGN_OR_RETURN(verifier::Report report,
-                              ctx.verifier.Verify(credential, receipt, NowMs()));
+                              ctx.Verifier()->Verify(credential, receipt, NowMs()));
   CERTLEDGER_ASSIGN_OR_RETURN(verifier::CreditReport cr,
                               verifier::CreditCheck(credential, report, *policy));
   return Reply::JsonBody(verifier::CreditReportToJson(cr));

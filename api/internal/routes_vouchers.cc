@@ -148,10 +148,8 @@ Result<Reply> Apply(ServerContext& ctx, Request& r) {
 
 Result<bool> ApplicantOwnsCertificate(ServerContext& ctx, const Request& r,
                                       const registry::CertificateRecord& rec) {
-  const Json& subject = rec.credential.value("credentialSubject", Json::object());
-  auto v = subject.find("voucher");
-  if (v == subject.end() || !v->is_string()) return false;
-  std::string ref = v->get<std::string>();
+  if (rec.voucher.empty()) return false;
+  const std::string& ref = rec.voucher;
   auto voucher = ctx.registry.GetVoucher(ref.substr(ref.rfind('/') + 1));
   if (!voucher.ok()) return false;
   return voucher->application_id == r.principal.scope;
@@ -226,7 +224,7 @@ void AddVoucherRoutes(Router& router, ServerContext& ctx) {
                 body["year"] = year;
                 CERTLEDGER_ASSIGN_OR_RETURN(auto cfg, registry::ParseYearConfig(body));
                 CERTLEDGER_RETURN_IF_ERROR(ctx.registry.ConfigureYear(cfg));
-                ctx.pages.Invalidate();
+                ctx.Changed();
                 return Reply::JsonBody({{"year", year}, {"configured", true}});
               }});
   router.Add({"POST",
@@ -304,7 +302,7 @@ void AddVoucherRoutes(Router& router, ServerContext& ctx) {
               [&ctx](Request& r) -> Result<Reply> {
                 CERTLEDGER_RETURN_IF_ERROR(RequireApplicationScope(r));
                 CERTLEDGER_RETURN_IF_ERROR(ctx.registry.Withdraw(r.Param("id")));
-                ctx.pages.Invalidate();
+                ctx.Changed();
                 CERTLEDGER_ASSIGN_OR_RETURN(auto a, ctx.registry.GetApplication(r.Param("id")));
                 return Reply::JsonBody(ApplicationJson(a));
               }});
@@ -389,7 +387,7 @@ void AddVoucherRoutes(Router& router, ServerContext& ctx) {
                 CERTLEDGER_ASSIGN_OR_RETURN(std::string text,
                                             StringField(r.body, "reason_text", false, 1000));
                 CERTLEDGER_RETURN_IF_ERROR(ctx.registry.Annul(r.Param("code"), reason, text));
-                ctx.pages.Invalidate();
+                ctx.Changed();
                 CERTLEDGER_ASSIGN_OR_RETURN(auto v, ctx.registry.GetVoucher(r.Param("code")));
                 return Reply::JsonBody(VoucherJson(v));
               }});
@@ -423,7 +421,7 @@ void AddVoucherRoutes(Router& router, ServerContext& ctx) {
               Json(),
               [&ctx](Request&) -> Result<Reply> {
                 CERTLEDGER_ASSIGN_OR_RETURN(int64_t changed, ctx.registry.RunDeadlines());
-                ctx.pages.Invalidate();
+                ctx.Changed();
                 return Reply::JsonBody({{"changed", changed}});
               }});
   router.Add({"GET",

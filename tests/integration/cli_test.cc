@@ -65,17 +65,19 @@ TEST_CASE("cli: init --demo, then a static ledger export that verifies with the 
   REQUIRE(note.ok());
   auto checkpoint = crypto::ParseCheckpoint(note->text);
   REQUIRE(checkpoint.ok());
-  CHECK(checkpoint->size == 6);  // 3 issuers registered, each with its first key
+  // 3 issuers registered, each with its first key; the demo year configured;
+  // the demo applicant's voucher issued.
+  CHECK(checkpoint->size == 8);
   // The tiles authenticate against the checkpoint, and the entries hash into them.
   crypto::TileHashReader reader(
       checkpoint->size, checkpoint->root, [&](const crypto::Tile& t) -> Result<std::string> {
         return testing::ReadFile(std::filesystem::path(out) / crypto::TilePath(t));
       });
   auto bundle = crypto::ParseEntryBundle(
-      testing::ReadFile(std::filesystem::path(out) / "tile/entries/000.p/6"));
+      testing::ReadFile(std::filesystem::path(out) / "tile/entries/000.p/8"));
   REQUIRE(bundle.ok());
-  REQUIRE(bundle->size() == 6);
-  for (int64_t i = 0; i < 6; ++i) {
+  REQUIRE(bundle->size() == 8);
+  for (int64_t i = 0; i < 8; ++i) {
     auto proof = crypto::ProveRecord(checkpoint->size, i, reader);
     REQUIRE(proof.ok());
     CHECK(crypto::CheckRecord(*proof, checkpoint->size, checkpoint->root, i,
