@@ -19,6 +19,8 @@ PACKAGES=(
   python3 python3-jsonschema
   # headless browser for the public-page screenshot test and the render benchmark
   chromium
+  # load generator and the static-file reference for bench/server_bench.sh
+  wrk nginx-light
 )
 
 SUDO=""

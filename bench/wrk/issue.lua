@@ -1,0 +1,88 @@
+-- wrk script for bench/server_bench.sh (b): durable single-certificate
+-- issuance. Every connection walks create draft -> confirm name -> issue; the
+-- answer to each step says what to send next (wrk calls request() for a
+-- connection right after response() handled its previous answer).
+-- Environment: CL_PROVIDER_TOKEN, CL_YEAR.
+local threads = {}
+local next_id = 0
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+
+-- A distinct learner per certificate (one certificate per learner, programme
+-- and period): SNILS numbers from 200000000 + thread * 10000000.
+local function snils(n)
+  local s = string.format("%09d", n)
+  local sum = 0
+  for i = 1, 9 do
+    sum = sum + tonumber(s:sub(i, i)) * (10 - i)
+  end
+  local c
+  if sum < 100 then c = sum
+  elseif sum == 100 or sum == 101 then c = 0
+  else c = sum % 101; if c == 100 then c = 0 end end
+  return string.format("%s-%s-%s %02d", s:sub(1, 3), s:sub(4, 6), s:sub(7, 9), c)
+end
+
+local hdr = {
+  ["Authorization"] = "Bearer " .. os.getenv("CL_PROVIDER_TOKEN"),
+  ["Content-Type"] = "application/json",
+}
+-- The confirm and issue steps take no body.
+local bare = {["Authorization"] = hdr["Authorization"]}
+local year = os.getenv("CL_YEAR")
+local draft_head = '{"programme":"DA-101","learner_name":"Иванов Иван Иванович",' ..
+    '"learner_id":"'
+local draft_tail = '","period_start":"' .. year .. '-09-01",' ..
+    '"period_end":"' .. year .. '-11-20","points":88,"identity_share":0.4,' ..
+    '"identity_method":"online-proctoring"}'
+local learners = 0
+local next_step = {}
+issued, drafts, errors = 0, 0, 0
+
+function request()
+  local step = table.remove(next_step)
+  if step then
+    return wrk.format("POST", step, bare, "")
+  end
+  learners = learners + 1
+  local learner = snils(200000000 + id * 10000000 + learners)
+  return wrk.format("POST", "/api/v1/certificates", hdr, draft_head .. learner .. draft_tail)
+end
+
+function response(status, headers, body)
+  if status ~= 200 and status ~= 201 then
+    if errors == 0 then
+      io.stderr:write("first error (" .. status .. "): " .. body:sub(1, 300) .. "\n")
+    end
+    errors = errors + 1
+    return
+  end
+  local code = body:match('"code"%s*:%s*"([^"]+)"')
+  local state = body:match('"state"%s*:%s*"([^"]+)"')
+  if state == "issued" then
+    issued = issued + 1
+  elseif state == "draft" and code then
+    if body:find('"nameConfirmed"%s*:%s*true') then
+      table.insert(next_step, "/api/v1/certificates/" .. code .. "/issue")
+    else
+      drafts = drafts + 1
+      table.insert(next_step, "/api/v1/certificates/" .. code .. "/confirm-name")
+    end
+  else
+    errors = errors + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local n, d, e = 0, 0, 0
+  for _, t in ipairs(threads) do
+    n = n + t:get("issued")
+    d = d + t:get("drafts")
+    e = e + t:get("errors")
+  end
+  io.write(string.format("ISSUED %d DRAFTS %d ERRORS %d SECONDS %.3f\n", n, d, e,
+                         summary.duration / 1e6))
+end
