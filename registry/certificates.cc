@@ -786,6 +786,20 @@ Status Registry::Revoke(const std::string& code, const std::string& reason_code,
   return st;
 }
 
+Result<ProgrammeInput> Registry::GetProgramme(const std::string& slug, const std::string& code) {
+  ProgrammeInput out;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, LoadIssuer(c, slug));
+    CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, issuer.id, code));
+    out = ProgrammeInput{slug,        p.code,       p.title_ru, p.title_en,      p.area, p.hours,
+                         p.pass_mark, p.max_points, p.form,     p.document_type, {},     {}};
+    for (const auto& o : p.outcomes) out.outcomes.push_back(o.get<std::string>());
+    for (const auto& o : p.competencies) out.competencies.push_back(o.get<std::string>());
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<CertificateRecord> Registry::GetCertificate(const std::string& typed_code) {
   CERTLEDGER_ASSIGN_OR_RETURN(std::string code, NormalizeRegistrationCode(typed_code));
   CertificateRecord rec;

@@ -219,6 +219,8 @@ class Registry {
 
   // Programmes catalogue. kInvalidArgument ("programme.invalid" with field).
   Status AddProgramme(const ProgrammeInput& input);
+  // "issuer.unknown", "programme.unknown".
+  Result<ProgrammeInput> GetProgramme(const std::string& issuer_slug, const std::string& code);
 
   // Certificates (DESIGN.md "Rules of certificates"). A draft validates every
   // field; the learner then confirms or corrects the name; Issue() signs with

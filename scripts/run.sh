@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the registry on its embedded default (SQLite in
-# ./demo-data, sample issuers). The HTTP server is not built yet (its issue is
-# open), so this shows what exists: the crypto self-check, a demo registry on
-# the command line, and its public ledger exported as static C2SP tiles.
+# Sets up, builds and runs the registry on its embedded default: SQLite in
+# ./demo-data with the demo issuers, programmes, this year's voucher
+# configuration and one token per role (demo-data/demo-tokens.json), the
+# sample graduates issued, and then the HTTP server on 127.0.0.1:8080 until
+# Ctrl-C (docs/guides.md: what each user does with it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -24,4 +25,11 @@ pdf=$(ls "$data"/certificates/*.pdf | head -n 1)
 "$bin" ledger export --data "$data" --out "$data/ledger-export"
 echo "--- newest signed checkpoint ($data/ledger-export/checkpoint) ---"
 "$bin" ledger checkpoint --data "$data"
-echo "The HTTP server (certledger serve) is not built yet; the commands above are what runs today."
+listen="${CERTLEDGER_LISTEN:-127.0.0.1:8080}"
+code=$(basename "$pdf" .pdf)
+echo "--- the registry is serving on http://$listen (Ctrl-C stops it) ---"
+echo "employer's page:   http://$listen/v/$code"
+echo "API description:   http://$listen/api/v1/openapi.json"
+echo "year counter:      http://$listen/api/v1/years/$(date +%Y)/counter"
+echo "tokens per role:   $data/demo-tokens.json   guides: docs/guides.md"
+exec "$bin" serve --data "$data" --listen "$listen"

@@ -89,8 +89,16 @@ Result<registry::CertificateRecord> IssuedCertificate(ServerContext& ctx, const 
 Result<Reply> CertificatePage(ServerContext& ctx, Request& r) {
   const std::string& code = r.Param("code");
   if (WantsJson(r)) {
-    CERTLEDGER_ASSIGN_OR_RETURN(auto rec, IssuedCertificate(ctx, code));
-    Reply rep = Reply::Raw(rec.credential.dump(), "application/vc+ld+json");
+    auto rec = IssuedCertificate(ctx, code);
+    if (!rec.ok()) {
+      // A training voucher's URL answers with the signed voucher credential.
+      auto v = ctx.registry.GetVoucher(code);
+      if (!v.ok()) return rec.status();
+      Reply rep = Reply::Raw(v->credential.dump(), "application/vc+ld+json");
+      rep.headers.emplace_back("Vary", "Accept");
+      return rep;
+    }
+    Reply rep = Reply::Raw(rec->credential.dump(), "application/vc+ld+json");
     rep.headers.emplace_back("Vary", "Accept");
     Cacheable(rep, 60);
     return rep;
@@ -360,6 +368,35 @@ void AddPublicRoutes(Router& router, ServerContext& ctx) {
                           {"status", v.status}};
                 if (v.suspended_at_ms) j["suspendedAt"] = crypto::FormatRfc3339(*v.suspended_at_ms);
                 return Reply::JsonBody(j);
+              }});
+  router.Add({"GET",
+              "/programmes/{slug}/{code}",
+              verify,
+              "a programme of the catalogue (the achievement a certificate names)",
+              "public",
+              false,
+              false,
+              {},
+              Json(),
+              [&ctx](Request& r) -> Result<Reply> {
+                CERTLEDGER_ASSIGN_OR_RETURN(
+                    auto p, ctx.registry.GetProgramme(r.Param("slug"), r.Param("code")));
+                Json j = {{"id", ctx.base_url + "/programmes/" + p.issuer + "/" + p.code},
+                          {"issuer", ctx.base_url + "/issuers/" + p.issuer},
+                          {"code", p.code},
+                          {"title", {{"ru", p.title_ru}, {"en", p.title_en}}},
+                          {"competenceArea", p.competence_area},
+                          {"workloadHours", p.hours},
+                          {"creditUnits", p.hours / 36.0},
+                          {"passMark", p.pass_mark},
+                          {"maxPoints", p.max_points},
+                          {"form", p.form},
+                          {"documentType", p.document_type},
+                          {"learningOutcomes", p.outcomes},
+                          {"competencies", p.competencies}};
+                Reply rep = Reply::JsonBody(j);
+                Cacheable(rep, 300);
+                return rep;
               }});
   router.Add({"GET",
               "/contexts/v1.json",

@@ -7,6 +7,7 @@
 #include "api/internal/routes.h"
 #include "crypto/rfc3339.h"
 #include "registry/eligibility.h"
+#include "render/pdf.h"
 
 namespace certledger::api::internal {
 namespace {
@@ -144,6 +145,17 @@ Result<Reply> Apply(ServerContext& ctx, Request& r) {
   return rep;
 }
 
+// "2026-12-31T23:59:59.999+03:00" -> "31.12.2026 23:59 (UTC+03:00)", МСК for Moscow time.
+std::string DisplayTime(const std::string& rfc3339) {
+  if (rfc3339.size() < 16) return rfc3339;
+  std::string out = rfc3339.substr(8, 2) + "." + rfc3339.substr(5, 2) + "." + rfc3339.substr(0, 4) +
+                    " " + rfc3339.substr(11, 5);
+  std::string zone = rfc3339.size() >= 6 ? rfc3339.substr(rfc3339.size() - 6) : "";
+  if (zone == "+03:00") return out + " (МСК)";
+  if (!rfc3339.empty() && rfc3339.back() == 'Z') return out + " (UTC)";
+  return out + " (UTC" + zone + ")";
+}
+
 }  // namespace
 
 Result<bool> ApplicantOwnsCertificate(ServerContext& ctx, const Request& r,
@@ -163,6 +175,7 @@ void AddVoucherRoutes(Router& router, ServerContext& ctx) {
   const Access holder_or_provider =
       Access::For({Role::kApplicant, Role::kProvider, Role::kOperator});
   const Access providers = Access::For({Role::kProvider, Role::kOperator});
+  const Access holder = Access::For({Role::kApplicant, Role::kOperator});
   const Access provider_only = Access::For({Role::kProvider});
 
   router.Add({"GET",
@@ -344,6 +357,41 @@ void AddVoucherRoutes(Router& router, ServerContext& ctx) {
                 CERTLEDGER_ASSIGN_OR_RETURN(auto v, OwnedVoucher(ctx, r));
                 return Reply::JsonBody(VoucherJson(v));
               }});
+  router.Add(
+      {"GET",
+       "/api/v1/vouchers/{code}/voucher.pdf",
+       holder,
+       "the voucher as a PDF for its holder (with a QR code of its public URL)",
+       "applicant",
+       false,
+       false,
+       {},
+       Json(),
+       [&ctx](Request& r) -> Result<Reply> {
+         CERTLEDGER_ASSIGN_OR_RETURN(auto v, OwnedVoucher(ctx, r));
+         if (!ctx.fonts) {
+           return Status::Unavailable("render.fonts", "PDF rendering is not available");
+         }
+         CERTLEDGER_ASSIGN_OR_RETURN(auto person, ctx.registry.ApplicantData(v.application_id));
+         registry::model::VoucherView view;
+         view.code = v.code;
+         view.url = v.url;
+         view.holder_name = person.full_name;
+         view.programme_code = v.programme;
+         auto prog = ctx.registry.GetProgramme(v.issuer, v.programme);
+         view.programme_title = prog.ok() ? prog->title_ru : v.programme;
+         auto issuer = ctx.registry.GetIssuer(v.issuer);
+         view.provider_name = issuer.ok() ? issuer->name.ru : v.issuer;
+         view.issued_on = crypto::FormatRfc3339(v.issued_ms).substr(0, 10);
+         view.year = std::stoi(view.issued_on.substr(0, 4));
+         view.valid_until = DisplayTime(v.valid_until);
+         render::PdfOptions po;
+         po.fonts = ctx.fonts;
+         CERTLEDGER_ASSIGN_OR_RETURN(std::string pdf, render::RenderVoucherPdf(view, po));
+         Reply rep = Reply::Raw(std::move(pdf), "application/pdf");
+         rep.headers.emplace_back("Content-Disposition", "inline; filename=\"" + v.code + ".pdf\"");
+         return rep;
+       }});
   router.Add({"POST",
               "/api/v1/vouchers/{code}/enrol",
               provider_only,

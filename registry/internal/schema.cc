@@ -230,7 +230,7 @@ CREATE TABLE outbox(
 );
 CREATE INDEX outbox_unsent ON outbox(id) WHERE sent_ms IS NULL;
 )sql",
-      // 4: API access: bearer tokens (hashes only), applicants' one-time
+      // 5: API access: bearer tokens (hashes only), applicants' one-time
       // sign-in codes (keyed hashes), stored responses of Idempotency-Keys.
       R"sql(
 CREATE TABLE api_tokens (
