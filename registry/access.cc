@@ -185,7 +185,11 @@ Result<Principal> Registry::Authenticate(std::string_view token) {
 }
 
 Status Registry::SendLoginCode(const std::string& application_id) {
-  CERTLEDGER_RETURN_IF_ERROR(GetApplication(application_id).status());
+  // EnqueueOutbox fails with "application.unknown" (rolling back) when there
+  // is no such application: no separate lookup.
+  if (application_id.empty() || application_id.size() > 64) {
+    return Status::NotFound("application.unknown", "no such application");
+  }
   // 6 decimal digits, uniform.
   char code[8];
   std::snprintf(code, sizeof code, "%06u", crypto::RandomUniform(1'000'000));
