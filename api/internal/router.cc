@@ -96,7 +96,8 @@ std::string EscapeLabel(const std::string& v) {
 Reply Reply::JsonBody(const Json& j, int status) {
   Reply r;
   r.status = status;
-  r.body = j.dump();
+  // Replace, not throw on, invalid UTF-8 (a detail may quote a path parameter).
+  r.body = j.dump(-1, ' ', false, Json::error_handler_t::replace);
   return r;
 }
 
@@ -464,7 +465,13 @@ Result<Reply> Router::Run(const Route& route, const httplib::Request& req, Reque
                                                        " token may not use this route");
     }
   }
-  // Body.
+  // Body. The pre-routing check runs before httplib reads the body, so the
+  // small limit is enforced here (the batch route has its own, larger one).
+  if (req.body.size() > options_.max_body_bytes && route.path != "/api/v1/certificates/batch") {
+    return Status::InvalidArgument(
+        "request.too-large", "the body is larger than the limit of " +
+                                 std::to_string(options_.max_body_bytes) + " bytes; send less");
+  }
   if (route.json_body) {
     if (!JsonContentType(req.get_header_value("Content-Type"))) {
       return Status::InvalidArgument("request.content-type",
