@@ -56,7 +56,11 @@ PublicPageView PageView(ServerContext& ctx, const std::string& typed) {
   if (!rec->supersedes.empty()) v.supersedes_url = ctx.base_url + "/v/" + rec->supersedes;
   if (rec->state == "revoked") {
     v.state = CertificateState::kRevoked;
-    v.revocation_reason = rec->revocation_reason;
+    // Stored as "<published code>: <text>"; the page shows the text when
+    // there is one (the code is for machines and the ledger).
+    const std::string& reason = rec->revocation_reason;
+    const size_t sep = reason.find(": ");
+    v.revocation_reason = sep == std::string::npos ? reason : reason.substr(sep + 2);
     v.revoked_at_ms = rec->revoked_ms;
   } else if (rec->state == "superseded") {
     v.state = CertificateState::kSuperseded;

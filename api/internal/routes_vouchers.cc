@@ -485,11 +485,13 @@ void AddVoucherRoutes(Router& router, ServerContext& ctx) {
                 int64_t after = 0;
                 int limit = 100;
                 std::string a = r.Query("after"), l = r.Query("limit");
-                if ((!a.empty() &&
-                     std::from_chars(a.data(), a.data() + a.size(), after).ec != std::errc()) ||
-                    (!l.empty() &&
-                     std::from_chars(l.data(), l.data() + l.size(), limit).ec != std::errc()) ||
-                    limit < 1 || limit > 1000) {
+                // The whole value must be a number ("1e3" is not).
+                auto whole = [](const std::string& v, auto* out) {
+                  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
+                  return ec == std::errc() && p == v.data() + v.size();
+                };
+                if ((!a.empty() && !whole(a, &after)) || (!l.empty() && !whole(l, &limit)) ||
+                    after < 0 || limit < 1 || limit > 1000) {
                   return Status::InvalidArgument("request.parameter",
                                                  "after must be a number, limit 1..1000");
                 }

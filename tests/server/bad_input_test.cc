@@ -445,7 +445,7 @@ TEST_CASE("server: malformed requests get problem+json and change nothing", "[se
   add({"utf-8 in problem path", "GET", "/problems/%ed%a0%80", "", "", 404, ""});
 
   // ---- Idempotency-Key -------------------------------------------------------------------
-  for (const std::string key :
+  for (const std::string& key :
        {std::string(256, 'k'), std::string("a b"), std::string("ключ"), std::string("a\x7f")}) {
     add({"idempotency key " + key.substr(0, 10),
          "POST",
