@@ -15,57 +15,13 @@
 #include "crypto/rfc3339.h"
 #include "registry/internal/db.h"
 #include "registry/registry.h"
+#include "tests/registry/certificate_fixture.h"
 #include "tests/test_util.h"
 
 namespace certledger::registry {
 namespace {
 
-struct Env {
-  testing::TempDir dir;
-  ManualClock clock{*crypto::ParseRfc3339("2026-06-30T09:00:00Z")};
-  std::unique_ptr<Registry> reg;
-
-  Env() {
-    InitOptions io;
-    io.data_dir = dir.path().string();
-    io.base_url = "https://cert.example.ru";
-    REQUIRE(Registry::Init(io, clock).ok());
-    RegistryOptions ro;
-    ro.data_dir = dir.path().string();
-    ro.ledger.background = false;
-    reg = std::move(*Registry::Open(ro, clock));
-    REQUIRE(
-        reg->RegisterIssuer({"demo", "provider", "АНО ДПО «Цифровая академия»", "Digital Academy",
-                             "7707083893", "Л035-01298-77/00179876", "2021-03-15"})
-            .ok());
-    REQUIRE(reg->AddProgramme({"demo",
-                               "DA-101",
-                               "Анализ данных на Python",
-                               "Data analysis in Python",
-                               "data-analysis",
-                               72,
-                               60,
-                               100,
-                               "distance",
-                               "qualification-upgrade",
-                               {"умеет готовить данные", "строит модели"},
-                               {"анализ данных"}})
-                .ok());
-    REQUIRE(reg->AddProgramme({"demo",
-                               "PY-036",
-                               "Основы программирования на Python",
-                               "Python programming basics",
-                               "programming",
-                               36,
-                               50,
-                               100,
-                               "blended",
-                               "certificate",
-                               {"пишет программы с циклами и функциями"},
-                               {}})
-                .ok());
-  }
-
+struct Env : testing::CertificateEnv {
   static CertificateInput Row(int i) {
     CertificateInput in;
     in.issuer = "demo";
@@ -90,19 +46,6 @@ struct Env {
                 })
                 .ok());
     return n;
-  }
-
-  crypto::KeyResolver Resolver() {
-    return [this](const std::string& vm) -> Result<std::string> {
-      auto doc = reg->IssuerDidDocument("demo");
-      if (!doc.ok()) return doc.status();
-      for (const auto& m : (*doc)["verificationMethod"]) {
-        if (m["id"] == vm) {
-          return crypto::DecodeEd25519Multikey(m["publicKeyMultibase"].get<std::string>());
-        }
-      }
-      return Status::NotFound("test.vm", vm);
-    };
   }
 };
 

@@ -1,0 +1,84 @@
+// A registry in a temporary directory with the provider `demo` and its
+// programmes DA-101 (72 h, pass mark 60) and PY-036 (36 h, pass mark 50), at
+// a fixed time: what the certificate and batch tests start from.
+#ifndef CERTLEDGER_TESTS_REGISTRY_CERTIFICATE_FIXTURE_H_
+#define CERTLEDGER_TESTS_REGISTRY_CERTIFICATE_FIXTURE_H_
+
+#include <memory>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "crypto/data_integrity.h"
+#include "crypto/multikey.h"
+#include "crypto/rfc3339.h"
+#include "registry/registry.h"
+#include "tests/test_util.h"
+
+namespace certledger::registry::testing {
+
+struct CertificateEnv {
+  certledger::testing::TempDir dir;
+  ManualClock clock{*crypto::ParseRfc3339("2026-06-30T09:00:00Z")};
+  std::unique_ptr<Registry> reg;
+
+  CertificateEnv() {
+    InitOptions io;
+    io.data_dir = dir.path().string();
+    io.base_url = "https://cert.example.ru";
+    REQUIRE(Registry::Init(io, clock).ok());
+    RegistryOptions ro;
+    ro.data_dir = dir.path().string();
+    ro.ledger.background = false;
+    reg = std::move(*Registry::Open(ro, clock));
+    REQUIRE(
+        reg->RegisterIssuer({"demo", "provider", "АНО ДПО «Цифровая академия»", "Digital Academy",
+                             "7707083893", "Л035-01298-77/00179876", "2021-03-15"})
+            .ok());
+    Status s = reg->AddProgramme({"demo",
+                                  "DA-101",
+                                  "Анализ данных на Python",
+                                  "Data analysis in Python",
+                                  "data-analysis",
+                                  72,
+                                  60,
+                                  100,
+                                  "distance",
+                                  "qualification-upgrade",
+                                  {"умеет готовить данные", "строит модели"},
+                                  {"анализ данных"}});
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+    REQUIRE(reg->AddProgramme({"demo",
+                               "PY-036",
+                               "Основы программирования на Python",
+                               "Python programming basics",
+                               "programming",
+                               36,
+                               50,
+                               100,
+                               "blended",
+                               "certificate",
+                               {"пишет программы с циклами и функциями"},
+                               {}})
+                .ok());
+  }
+
+  // Resolves the demo issuer's verification methods from its DID document.
+  crypto::KeyResolver Resolver() {
+    return [this](const std::string& vm) -> Result<std::string> {
+      auto doc = reg->IssuerDidDocument("demo");
+      if (!doc.ok()) return doc.status();
+      for (const auto& m : (*doc)["verificationMethod"]) {
+        if (m["id"] == vm) {
+          return crypto::DecodeEd25519Multikey(m["publicKeyMultibase"].get<std::string>());
+        }
+      }
+      return Status::NotFound("test.key", vm);
+    };
+  }
+};
+
+}  // namespace certledger::registry::testing
+
+#endif  // CERTLEDGER_TESTS_REGISTRY_CERTIFICATE_FIXTURE_H_
