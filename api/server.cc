@@ -81,7 +81,6 @@ void PageCache::Put(const std::string& key, const Reply& reply) {
 void PageCache::Invalidate() {
   std::lock_guard<std::mutex> lock(mu_);
   entries_.clear();
-  ++generation_;
 }
 
 ServerContext::ServerContext(registry::Registry& r, std::shared_ptr<const render::FontSet> f,
@@ -324,11 +323,9 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
               Json(),
               [&router, &registry](Request&) -> Result<Reply> {
                 std::map<std::string, double> gauges;
-                auto cp = registry.ledger().LatestCheckpoint();
-                if (cp.ok()) {
-                  size_t a = cp->find('\n');
-                  gauges["certledger_ledger_checkpoint_size"] =
-                      std::stod(cp->substr(a + 1, cp->find('\n', a + 1) - a - 1));
+                auto size = internal::NewestTreeSize(registry);
+                if (size.ok()) {
+                  gauges["certledger_ledger_checkpoint_size"] = static_cast<double>(*size);
                 }
                 return Reply::Raw(router.metrics().Render(gauges),
                                   "text/plain; version=0.0.4; charset=utf-8");
@@ -356,20 +353,6 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
   server->set_payload_max_length(static_cast<size_t>(config.max_batch_body_bytes));
   const int threads = config.threads;
   server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  // The small body limit for every route but the batch one.
-  const size_t small = static_cast<size_t>(config.max_body_bytes);
-  server->set_pre_routing_handler([&router, small](const httplib::Request& req,
-                                                   httplib::Response& res) {
-    if (req.body.size() > small && req.path != "/api/v1/certificates/batch") {
-      res.status = 413;
-      Reply p = router.Problem(Status::InvalidArgument(
-          "request.too-large",
-          "the body is larger than the limit of " + std::to_string(small) + " bytes; send less"));
-      res.set_content(p.body, "application/problem+json");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
   if (config.log_requests) {
     server->set_logger([](const httplib::Request& req, const httplib::Response& res) {
       // Method, path (codes and ids only, no bodies), status.

@@ -465,8 +465,8 @@ Result<Reply> Router::Run(const Route& route, const httplib::Request& req, Reque
                                                        " token may not use this route");
     }
   }
-  // Body. The pre-routing check runs before httplib reads the body, so the
-  // small limit is enforced here (the batch route has its own, larger one).
+  // Body. httplib caps every body at the batch limit while reading it; the
+  // smaller limit of every other route is enforced here.
   if (req.body.size() > options_.max_body_bytes && route.path != "/api/v1/certificates/batch") {
     return Status::InvalidArgument(
         "request.too-large", "the body is larger than the limit of " +

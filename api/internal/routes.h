@@ -44,7 +44,6 @@ class PageCache {
  private:
   const int64_t ttl_ms_;
   std::mutex mu_;
-  uint64_t generation_ = 0;
   std::unordered_map<std::string, std::pair<Reply, int64_t>> entries_;
 };
 
@@ -73,6 +72,17 @@ void AddLedgerRoutes(Router& router, ServerContext& ctx);
 void AddCertificateRoutes(Router& router, ServerContext& ctx);
 void AddOperatorRoutes(Router& router, ServerContext& ctx);
 void AddVoucherRoutes(Router& router, ServerContext& ctx);
+
+// The tree size of the newest signed checkpoint (C2SP tlog-checkpoint line 2).
+Result<int64_t> NewestTreeSize(registry::Registry& registry);
+
+// The body of a revocation or annulment: {"reason": published code,
+// "reason_text": optional text}, and its OpenAPI schema.
+struct ReasonBody {
+  std::string reason, text;
+};
+Result<ReasonBody> ParseReasonBody(const Json& body);
+Json ReasonBodySchema();
 
 // Scope helpers for handlers: 403 "auth.scope" unless the principal may act
 // for `issuer_slug` (operator, or that issuer's provider).

@@ -13,6 +13,22 @@ Status RequireIssuerScope(const Request& r, const std::string& issuer_slug) {
   return Status::PermissionDenied("auth.scope", "this belongs to another issuer");
 }
 
+Result<ReasonBody> ParseReasonBody(const Json& body) {
+  CERTLEDGER_RETURN_IF_ERROR(AllowOnly(body, {"reason", "reason_text"}));
+  ReasonBody out;
+  CERTLEDGER_ASSIGN_OR_RETURN(out.reason, StringField(body, "reason", true, 40));
+  CERTLEDGER_ASSIGN_OR_RETURN(out.text, StringField(body, "reason_text", false, 1000));
+  return out;
+}
+
+Json ReasonBodySchema() {
+  return {{"type", "object"},
+          {"required", {"reason"}},
+          {"properties",
+           {{"reason", {{"type", "string"}, {"pattern", "^[a-z0-9][a-z0-9-]{1,39}$"}}},
+            {"reason_text", {{"type", "string"}}}}}};
+}
+
 namespace {
 
 Json RecordJson(const registry::CertificateRecord& rec) {
@@ -230,19 +246,12 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
               true,
               false,
               {},
-              Json{{"type", "object"},
-                   {"required", {"reason"}},
-                   {"properties",
-                    {{"reason", {{"type", "string"}, {"pattern", "^[a-z0-9][a-z0-9-]{1,39}$"}}},
-                     {"reason_text", {{"type", "string"}}}}}},
+              ReasonBodySchema(),
               [&ctx](Request& r) -> Result<Reply> {
-                CERTLEDGER_RETURN_IF_ERROR(AllowOnly(r.body, {"reason", "reason_text"}));
-                CERTLEDGER_ASSIGN_OR_RETURN(std::string reason,
-                                            StringField(r.body, "reason", true, 40));
-                CERTLEDGER_ASSIGN_OR_RETURN(std::string text,
-                                            StringField(r.body, "reason_text", false, 1000));
+                CERTLEDGER_ASSIGN_OR_RETURN(ReasonBody reason, ParseReasonBody(r.body));
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, OwnedCertificate(ctx, r, false));
-                CERTLEDGER_RETURN_IF_ERROR(ctx.registry.Revoke(rec.code, reason, text));
+                CERTLEDGER_RETURN_IF_ERROR(
+                    ctx.registry.Revoke(rec.code, reason.reason, reason.text));
                 ctx.Changed();
                 CERTLEDGER_ASSIGN_OR_RETURN(rec, ctx.registry.GetCertificate(rec.code));
                 return Reply::JsonBody(RecordJson(rec));

@@ -30,16 +30,14 @@ Json ProofJson(const std::vector<crypto::Hash>& proof) {
   return a;
 }
 
-// Tree size of the newest checkpoint.
-Result<int64_t> CheckpointSize(ServerContext& ctx) {
-  CERTLEDGER_ASSIGN_OR_RETURN(std::string cp, ctx.registry.ledger().LatestCheckpoint());
-  // Body line 2 is the size (C2SP tlog-checkpoint).
+}  // namespace
+
+Result<int64_t> NewestTreeSize(registry::Registry& registry) {
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string cp, registry.ledger().LatestCheckpoint());
   size_t a = cp.find('\n');
   size_t b = cp.find('\n', a + 1);
   return std::stoll(cp.substr(a + 1, b - a - 1));
 }
-
-}  // namespace
 
 void AddLedgerRoutes(Router& router, ServerContext& ctx) {
   const Access pub = Access::Public(/*cors=*/true, /*rate_limited=*/false);
@@ -121,7 +119,7 @@ void AddLedgerRoutes(Router& router, ServerContext& ctx) {
          }
          CERTLEDGER_ASSIGN_OR_RETURN(int64_t size, SizeParam(r, "size", false));
          if (size < 0) {
-           CERTLEDGER_ASSIGN_OR_RETURN(size, CheckpointSize(ctx));
+           CERTLEDGER_ASSIGN_OR_RETURN(size, NewestTreeSize(ctx.registry));
          }
          if (index >= size) {
            return Status::InvalidArgument("ledger.range",

@@ -424,17 +424,11 @@ void AddVoucherRoutes(Router& router, ServerContext& ctx) {
               true,
               false,
               {},
-              Json{{"type", "object"},
-                   {"required", {"reason"}},
-                   {"properties",
-                    {{"reason", {{"type", "string"}}}, {"reason_text", {{"type", "string"}}}}}},
+              ReasonBodySchema(),
               [&ctx](Request& r) -> Result<Reply> {
-                CERTLEDGER_RETURN_IF_ERROR(AllowOnly(r.body, {"reason", "reason_text"}));
-                CERTLEDGER_ASSIGN_OR_RETURN(std::string reason,
-                                            StringField(r.body, "reason", true, 40));
-                CERTLEDGER_ASSIGN_OR_RETURN(std::string text,
-                                            StringField(r.body, "reason_text", false, 1000));
-                CERTLEDGER_RETURN_IF_ERROR(ctx.registry.Annul(r.Param("code"), reason, text));
+                CERTLEDGER_ASSIGN_OR_RETURN(ReasonBody reason, ParseReasonBody(r.body));
+                CERTLEDGER_RETURN_IF_ERROR(
+                    ctx.registry.Annul(r.Param("code"), reason.reason, reason.text));
                 ctx.Changed();
                 CERTLEDGER_ASSIGN_OR_RETURN(auto v, ctx.registry.GetVoucher(r.Param("code")));
                 return Reply::JsonBody(VoucherJson(v));
