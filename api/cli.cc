@@ -536,6 +536,10 @@ int MainImpl(int argc, char** argv) {
   if (lexport->parsed()) {
     auto size = r.ledger().Export(out);
     if (!size.ok()) return Fail(size.status());
+    // The verifier key beside the tiles, for `certverify audit` against a
+    // static copy (the server answers /api/v1/ledger/key instead).
+    s = WriteOut(std::filesystem::path(out) / "key", r.ledger().VerifierKey() + "\n");
+    if (!s.ok()) return Fail(s);
     std::printf("certledger: exported the ledger (%lld entries) to %s\n",
                 static_cast<long long>(*size), out.c_str());
     return 0;

@@ -15,6 +15,7 @@
 #include "crypto/json.h"
 #include "crypto/random.h"
 #include "crypto/rfc3339.h"
+#include "verifier/audit.h"
 #include "verifier/credit_check.h"
 #include "verifier/pdf.h"
 #include "verifier/qr_image.h"
@@ -34,6 +35,8 @@ constexpr char kFooter[] = R"(Inputs:
               <base>/v/<code> is verified online (no QR code: exit 64)
   URL         https://<registry>/v/<code>: GET URL (Accept: application/ld+json) and URL/receipt
   CODE        a registration code, with --registry BASE
+
+Audit of the public ledger: certverify audit --help
 
 Modes:
   --trust DIR           offline, from a trust bundle (certledger trust-bundle)
@@ -284,11 +287,74 @@ int Run(const Args& a) {
   return report->ExitCode();
 }
 
+constexpr char kAuditFooter[] = R"(The ledger is read from <url>/ledger/ (C2SP tlog-tiles; a static
+`certledger ledger export --out ROOT/ledger` served at <url> works). The key is --ledger-key,
+else the one in --state, else <url>/api/v1/ledger/key (or <url>/ledger/key) on first use.
+
+Exit codes:
+  0  consistent: every check passed (the state directory is updated)
+  1  inconsistent: bad signature, key changed, tile mismatch, fork, quota or queue broken
+  5  could not check: something could not be fetched
+  64 usage error)";
+
+// `certverify audit`: verifier/audit.h, docs/verifier.md "Audit".
+int RunAudit(int argc, char** argv) {
+  CLI::App app{
+      "certverify audit: mirrors and audits the public ledger (signature, tiles, "
+      "consistency, quota and queue order per year, revocations)"};
+  app.footer(kAuditFooter);
+  AuditOptions o;
+  std::string lang_text = "en";
+  bool json = false, quiet = false;
+  app.add_option("--url", o.base_url, "registry base URL (the ledger is <url>/ledger/)")
+      ->required();
+  app.add_option("--state", o.state_dir, "state directory (trusted key, checkpoint, mirror)")
+      ->required();
+  app.add_option("--ledger-key", o.ledger_key, "pin the ledger's C2SP verifier key");
+  app.add_option("--lang", lang_text, "report language: ru or en (default en)");
+  app.add_option("--threads", o.fetch_threads, "tiles fetched at once (default 4)");
+  app.add_flag("--refetch", o.refetch, "fetch mirrored tiles again and check they did not change");
+  app.add_flag("--json", json, "print the report as JSON");
+  app.add_flag("--quiet", quiet, "no progress on stderr");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  auto lang = ParseLang(lang_text);
+  if (!lang) return Usage("--lang must be ru or en");
+  if (!quiet) {
+    auto last = std::chrono::steady_clock::now();
+    o.progress = [last](int64_t done, int64_t total) mutable {
+      auto now = std::chrono::steady_clock::now();
+      if (done < total && now - last < std::chrono::milliseconds(500)) return;
+      last = now;
+      std::fprintf(stderr, "certverify audit: entries %lld / %lld\n", static_cast<long long>(done),
+                   static_cast<long long>(total));
+    };
+  }
+  HttpFetcherOptions fo;
+  fo.read_timeout_s = 30;
+  auto fetcher = NewHttpFetcher(fo);
+  auto report = Audit(*fetcher, o);
+  if (!report.ok()) return Usage(report.status().message());
+  if (json) {
+    std::printf("%s\n", AuditReportToJson(*report).dump(2).c_str());
+  } else {
+    std::printf("%s", AuditReportToText(*report, *lang).c_str());
+  }
+  return report->ExitCode();
+}
+
 int MainImpl(int argc, char** argv) {
   if (!crypto::Init()) {
     std::fprintf(stderr, "certverify: libsodium failed to initialise\n");
     return static_cast<int>(Verdict::kCouldNotCheck);
   }
+  if (argc >= 2 && std::string(argv[1]) == "audit") return RunAudit(argc - 1, argv + 1);
   CLI::App app{
       "certverify: verifies a certledger credential (signature, key, issuer, validity, status, "
       "ledger receipt) offline or online, and a university's credit-transfer policy"};
