@@ -318,6 +318,56 @@ class Page {
   std::string out_;
 };
 
+// The document up to and including the header with the language switch.
+void BeginPage(Page& p, const Texts& t, std::string_view status_title, std::string_view code,
+               std::string_view registry_name) {
+  p.out().reserve(8192);
+  p.Raw("<!DOCTYPE html>\n<html lang=\"");
+  p.Raw(t.html_lang);
+  p.Raw(
+      "\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<meta name=\"robots\" content=\"noindex\">\n"
+      "<meta name=\"referrer\" content=\"no-referrer\">\n<title>");
+  p.Text(status_title);
+  if (!code.empty()) {
+    p.Raw(" · ");
+    p.Text(code);
+  }
+  p.Raw(" · ");
+  p.Text(registry_name);
+  p.Raw("</title>\n<style>");
+  p.Raw(kCss);
+  p.Raw("</style>\n</head>\n<body>\n<main>\n<header><span>");
+  p.Text(registry_name);
+  p.Raw("</span><a href=\"");
+  p.Raw(t.other_lang_query);
+  p.Raw("\" hreflang=\"");
+  p.Raw(t.other_lang_code);
+  p.Raw("\" lang=\"");
+  p.Raw(t.other_lang_code);
+  p.Raw("\">");
+  p.Text(t.other_lang_name);
+  p.Raw("</a></header>\n");
+}
+
+// The ledger index of the document's entry and the checkpoint it is proven in.
+void LedgerCard(Page& p, const Texts& t, int64_t index, std::string_view checkpoint) {
+  if (index < 0 && checkpoint.empty()) return;
+  p.Raw("<section class=\"card\"><h2>");
+  p.Text(t.ledger);
+  p.Raw("</h2>\n<dl>\n");
+  if (index >= 0) p.Field(t.ledger_index, std::to_string(index));
+  if (!checkpoint.empty()) {
+    p.Raw("<dt>");
+    p.Text(t.checkpoint);
+    p.Raw("</dt><dd><pre>");
+    p.Text(checkpoint);
+    p.Raw("</pre></dd>\n");
+  }
+  p.Raw("</dl></section>\n");
+}
+
 }  // namespace
 
 std::string HtmlEscape(std::string_view text) {
@@ -394,34 +444,7 @@ std::string RenderPublicPage(const PublicPageView& view, Lang lang, const PageOp
   }
 
   Page p;
-  p.out().reserve(8192);
-  p.Raw("<!DOCTYPE html>\n<html lang=\"");
-  p.Raw(t.html_lang);
-  p.Raw(
-      "\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<meta name=\"robots\" content=\"noindex\">\n"
-      "<meta name=\"referrer\" content=\"no-referrer\">\n<title>");
-  p.Text(status_title);
-  if (!code.empty()) {
-    p.Raw(" · ");
-    p.Text(code);
-  }
-  p.Raw(" · ");
-  p.Text(registry_name);
-  p.Raw("</title>\n<style>");
-  p.Raw(kCss);
-  p.Raw("</style>\n</head>\n<body>\n<main>\n<header><span>");
-  p.Text(registry_name);
-  p.Raw("</span><a href=\"");
-  p.Raw(t.other_lang_query);
-  p.Raw("\" hreflang=\"");
-  p.Raw(t.other_lang_code);
-  p.Raw("\" lang=\"");
-  p.Raw(t.other_lang_code);
-  p.Raw("\">");
-  p.Text(t.other_lang_name);
-  p.Raw("</a></header>\n");
+  BeginPage(p, t, status_title, code, registry_name);
 
   // The banner.
   switch (state) {
@@ -535,20 +558,7 @@ std::string RenderPublicPage(const PublicPageView& view, Lang lang, const PageOp
     p.Raw("</dl></section>\n");
   }
 
-  if (view.ledger_index >= 0 || !view.checkpoint_text.empty()) {
-    p.Raw("<section class=\"card\"><h2>");
-    p.Text(t.ledger);
-    p.Raw("</h2>\n<dl>\n");
-    if (view.ledger_index >= 0) p.Field(t.ledger_index, std::to_string(view.ledger_index));
-    if (!view.checkpoint_text.empty()) {
-      p.Raw("<dt>");
-      p.Text(t.checkpoint);
-      p.Raw("</dt><dd><pre>");
-      p.Text(view.checkpoint_text);
-      p.Raw("</pre></dd>\n");
-    }
-    p.Raw("</dl></section>\n");
-  }
+  LedgerCard(p, t, view.ledger_index, view.checkpoint_text);
 
   if (c && (!view.json_url.empty() || !view.pdf_url.empty() || !view.ob3_url.empty())) {
     p.Raw("<section class=\"card\"><h2>");
@@ -566,6 +576,186 @@ std::string RenderPublicPage(const PublicPageView& view, Lang lang, const PageOp
   }
   p.Raw("<footer>");
   p.Text(t.footer);
+  p.Raw("</footer>\n</main>\n</body>\n</html>\n");
+  return std::move(p.out());
+}
+
+namespace {
+
+// What the voucher page says, beside the certificate page's Texts.
+struct VoucherTexts {
+  const char* issued_title;
+  const char* issued_text;  // "%s": valid until
+  const char* enrolled_title;
+  const char* enrolled_text;  // "%s": start date
+  const char* completed_title;
+  const char* completed_text;
+  const char* certificate_link;
+  const char* annulled_title;
+  const char* annulled_text;
+  const char* expired_title;
+  const char* expired_text;
+  const char* withdrawn_title;
+  const char* withdrawn_text;
+  const char* voucher;
+  const char* code;
+  const char* programme;
+  const char* programme_code;
+  const char* provider;
+  const char* year;
+  const char* issued_on;
+  const char* valid_until;
+  const char* holder;
+  const char* holder_text;
+  const char* footer;
+};
+
+constexpr VoucherTexts kVoucherRu = {
+    "Ваучер действителен",
+    "Персональный цифровой сертификат на обучение выдан реестром и действует до %s.",
+    "Ваучер действителен: обучение начато",
+    "Владелец зачислен на обучение по программе (начало занятий %s).",
+    "Ваучер использован",
+    "Обучение завершено, организация выдала документ об обучении.",
+    "Документ об обучении",
+    "Ваучер аннулирован",
+    "Ваучер больше не действует: его аннулировал оператор программы.",
+    "Срок действия ваучера истёк",
+    "Ваучер действовал до конца года выдачи и больше не действует.",
+    "Ваучер отозван владельцем",
+    "Владелец отказался от ваучера; он больше не действует.",
+    "Сведения о ваучере",
+    "Номер ваучера",
+    "Программа обучения",
+    "Код программы",
+    "Образовательная организация",
+    "Год программы",
+    "Дата выдачи",
+    "Действует до",
+    "Владелец",
+    "Ф. И. О. указаны в ваучере у владельца; организация сверяет их с документом, "
+    "удостоверяющим личность, при зачислении.",
+    "Страница не показывает персональные данные владельца. Ваучер — подписанный документ "
+    "(W3C Verifiable Credential); запись о его выдаче есть в публичном реестре.",
+};
+
+constexpr VoucherTexts kVoucherEn = {
+    "Voucher valid",
+    "A personal digital training voucher issued by the registry, valid until %s.",
+    "Voucher valid: training started",
+    "The holder is enrolled on the programme (classes start %s).",
+    "Voucher used",
+    "Training is complete and the provider has issued the completion certificate.",
+    "Completion certificate",
+    "Voucher annulled",
+    "The voucher is no longer valid: the programme operator annulled it.",
+    "Voucher expired",
+    "The voucher was valid until the end of the year it was issued in.",
+    "Voucher withdrawn by its holder",
+    "The holder gave the voucher up; it is no longer valid.",
+    "Voucher",
+    "Voucher number",
+    "Training programme",
+    "Programme code",
+    "Education provider",
+    "Programme year",
+    "Date of issue",
+    "Valid until",
+    "Holder",
+    "The holder's name is printed on the voucher they hold; the provider checks it against an "
+    "identity document at enrolment.",
+    "This page shows none of the holder's personal data. The voucher is a signed W3C Verifiable "
+    "Credential; its issuance is recorded in the public ledger.",
+};
+
+// "31.12.2026 23:59 (МСК)" / "2026-12-31 23:59 (UTC+03:00)" from an RFC 3339 time
+// with an offset; the text itself when it has another shape.
+std::string LocalTime(std::string_view rfc3339, Lang lang) {
+  if (rfc3339.size() < 16 || rfc3339[10] != 'T') return std::string(rfc3339);
+  std::string out = Date(rfc3339.substr(0, 10), lang) + " " + std::string(rfc3339.substr(11, 5));
+  const std::string_view zone =
+      rfc3339.back() == 'Z' ? std::string_view("Z") : rfc3339.substr(rfc3339.size() - 6);
+  if (zone == "+03:00" && lang == Lang::kRu) return out + " (МСК)";
+  if (zone == "Z") return out + " UTC";
+  return out + " (UTC" + std::string(zone) + ")";
+}
+
+}  // namespace
+
+std::string RenderVoucherPage(const registry::model::VoucherPageView& view, Lang lang,
+                              const PageOptions& options) {
+  using registry::model::VoucherState;
+  const Texts& t = lang == Lang::kEn ? kEn : kRu;
+  const VoucherTexts& vt = lang == Lang::kEn ? kVoucherEn : kVoucherRu;
+  const std::string& registry_name =
+      lang == Lang::kEn ? options.registry_name_en : options.registry_name_ru;
+  const std::string until = LocalTime(view.valid_until, lang);
+
+  const char* cls = "valid";
+  const char* symbol = "&#10003;";
+  const char* title = vt.issued_title;
+  std::string text;
+  switch (view.state) {
+    case VoucherState::kIssued:
+      text = Format(vt.issued_text, until.c_str());
+      break;
+    case VoucherState::kEnrolled:
+      title = vt.enrolled_title;
+      text = Format(vt.enrolled_text, Date(view.start_date, lang).c_str());
+      break;
+    case VoucherState::kCompleted:
+      cls = "unknown";
+      title = vt.completed_title;
+      text = vt.completed_text;
+      break;
+    case VoucherState::kAnnulled:
+      cls = "revoked";
+      symbol = "&#10007;";
+      title = vt.annulled_title;
+      text = vt.annulled_text;
+      break;
+    case VoucherState::kExpired:
+      cls = "warn";
+      symbol = "!";
+      title = vt.expired_title;
+      text = vt.expired_text;
+      break;
+    case VoucherState::kWithdrawn:
+      cls = "revoked";
+      symbol = "&#10007;";
+      title = vt.withdrawn_title;
+      text = vt.withdrawn_text;
+      break;
+  }
+
+  Page p;
+  BeginPage(p, t, title, view.code, registry_name);
+  p.Banner(cls, symbol, title);
+  p.BannerText(text);
+  if (view.state == VoucherState::kCompleted && !view.certificate_url.empty()) {
+    p.Raw("<p>");
+    p.Text(vt.certificate_link);
+    p.Raw(": ");
+    p.Link(view.certificate_url, view.certificate_url);
+    p.Raw("</p>");
+  }
+  p.EndBanner();
+
+  p.Raw("<section class=\"card\"><h2>");
+  p.Text(vt.voucher);
+  p.Raw("</h2>\n<dl>\n");
+  p.Field(vt.code, view.code, "code");
+  p.Field(vt.programme, view.programme_title);
+  p.Field(vt.programme_code, view.programme_code);
+  p.Field(vt.provider, Pick(view.provider_name, lang));
+  if (view.year > 0) p.Field(vt.year, std::to_string(view.year));
+  p.Field(vt.issued_on, Date(view.issued_on, lang));
+  p.Field(vt.valid_until, until);
+  p.Field(vt.holder, vt.holder_text);
+  p.Raw("</dl></section>\n");
+
+  p.Raw("<footer>");
+  p.Text(vt.footer);
   p.Raw("</footer>\n</main>\n</body>\n</html>\n");
   return std::move(p.out());
 }

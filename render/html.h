@@ -44,6 +44,14 @@ struct PageOptions {
 std::string RenderPublicPage(const registry::model::PublicPageView& view, Lang lang = Lang::kRu,
                              const PageOptions& options = {});
 
+// The page of a training voucher at its public URL: a status banner (valid /
+// training started / used, with a link to the certificate / annulled / expired /
+// withdrawn), the programme, provider, year and validity.
+// It never shows the holder's name or other personal data. An unknown code is
+// RenderPublicPage's unknown-code page. Same style sheet and CSP as above.
+std::string RenderVoucherPage(const registry::model::VoucherPageView& view, Lang lang = Lang::kRu,
+                              const PageOptions& options = {});
+
 // The exact text of the page's <style> element.
 std::string_view PublicPageCss();
 

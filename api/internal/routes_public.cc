@@ -80,6 +80,53 @@ PublicPageView PageView(ServerContext& ctx, const std::string& typed) {
   return v;
 }
 
+registry::model::VoucherState VoucherStateOf(const registry::VoucherView& v) {
+  using registry::model::VoucherState;
+  if (v.state == "completed") return VoucherState::kCompleted;
+  if (v.state == "annulled") return VoucherState::kAnnulled;
+  if (v.state == "withdrawn") return VoucherState::kWithdrawn;
+  if (v.state == "expired") return VoucherState::kExpired;
+  // Issued or enrolled past its end, before the deadline job has run.
+  auto until = crypto::ParseRfc3339(v.valid_until);
+  if (until.ok() && *until < NowMs()) return VoucherState::kExpired;
+  return v.state == "enrolled" ? VoucherState::kEnrolled : VoucherState::kIssued;
+}
+
+// The public model of the voucher with registration code `code`, if it is one.
+// Nothing personal: see registry::model::VoucherPageView.
+std::optional<registry::model::VoucherPageView> VoucherPage(ServerContext& ctx,
+                                                            const std::string& code) {
+  auto v = ctx.registry.GetVoucher(code);
+  if (!v.ok()) return std::nullopt;
+  registry::model::VoucherPageView page;
+  page.state = VoucherStateOf(*v);
+  page.code = v->code;
+  page.programme_code = v->programme;
+  auto prog = ctx.registry.GetProgramme(v->issuer, v->programme);
+  page.programme_title = prog.ok() ? prog->title_ru : v->programme;
+  auto issuer = ctx.registry.GetIssuer(v->issuer);
+  page.provider_name = issuer.ok() ? issuer->name : registry::model::Text{v->issuer, v->issuer};
+  page.issued_on = crypto::FormatRfc3339(v->issued_ms).substr(0, 10);
+  page.year = std::atoi(page.issued_on.substr(0, 4).c_str());
+  page.valid_until = v->valid_until;
+  page.start_date = v->start_date;
+  if (!v->certificate.empty()) page.certificate_url = ctx.base_url + "/v/" + v->certificate;
+  return page;
+}
+
+// What anyone may know about a voucher by its code, as JSON.
+Json VoucherStatusJson(ServerContext& ctx, const registry::VoucherView& v) {
+  static constexpr const char* kStates[] = {"issued",   "enrolled", "completed",
+                                            "annulled", "expired",  "withdrawn"};
+  Json j = {{"id", v.url},
+            {"type", "TrainingVoucherStatus"},
+            {"state", kStates[static_cast<int>(VoucherStateOf(v))]},
+            {"programme", ctx.base_url + "/programmes/" + v.issuer + "/" + v.programme},
+            {"validUntil", v.valid_until}};
+  if (!v.certificate.empty()) j["certificate"] = ctx.base_url + "/v/" + v.certificate;
+  return j;
+}
+
 Result<registry::CertificateRecord> IssuedCertificate(ServerContext& ctx, const std::string& code) {
   CERTLEDGER_ASSIGN_OR_RETURN(auto rec, ctx.registry.GetCertificate(code));
   if (rec.state == "draft") {
@@ -95,11 +142,19 @@ Result<Reply> CertificatePage(ServerContext& ctx, Request& r) {
   if (WantsJson(r)) {
     auto rec = IssuedCertificate(ctx, code);
     if (!rec.ok()) {
-      // A training voucher's URL answers with the signed voucher credential.
+      // A training voucher's URL: its signed credential names the holder, so
+      // only the holder, its provider and the operator get it; anyone else
+      // gets its public status.
       auto v = ctx.registry.GetVoucher(code);
       if (!v.ok()) return rec.status();
-      Reply rep = Reply::Raw(v->credential.dump(), "application/vc+ld+json");
-      rep.headers.emplace_back("Vary", "Accept");
+      const bool may_see =
+          (r.principal.role == Role::kOperator) ||
+          (r.principal.role == Role::kApplicant && r.principal.scope == v->application_id) ||
+          (r.principal.role == Role::kProvider && r.principal.scope == v->issuer);
+      Reply rep = may_see ? Reply::Raw(v->credential.dump(), "application/vc+ld+json")
+                          : Reply::JsonBody(VoucherStatusJson(ctx, *v));
+      rep.headers.emplace_back("Vary", "Accept, Authorization");
+      rep.headers.emplace_back("Cache-Control", "private, no-store");
       return rep;
     }
     Reply rep = Reply::Raw(rec->credential.dump(), "application/vc+ld+json");
@@ -111,9 +166,13 @@ Result<Reply> CertificatePage(ServerContext& ctx, Request& r) {
   const std::string key = "page:" + lang + ":" + code;
   if (auto hit = ctx.pages.Get(key)) return *hit;
   PublicPageView view = PageView(ctx, code);
-  Reply rep = Reply::Raw(
-      render::RenderPublicPage(view, lang == "en" ? render::Lang::kEn : render::Lang::kRu),
-      "text/html; charset=utf-8", view.state == CertificateState::kUnknown ? 404 : 200);
+  const render::Lang page_lang = lang == "en" ? render::Lang::kEn : render::Lang::kRu;
+  std::optional<registry::model::VoucherPageView> voucher;
+  if (view.state == CertificateState::kUnknown) voucher = VoucherPage(ctx, view.code);
+  Reply rep = Reply::Raw(voucher ? render::RenderVoucherPage(*voucher, page_lang)
+                                 : render::RenderPublicPage(view, page_lang),
+                         "text/html; charset=utf-8",
+                         view.state == CertificateState::kUnknown && !voucher ? 404 : 200);
   rep.headers.emplace_back("Content-Security-Policy",
                            "default-src 'none'; style-src " + render::PublicPageCspHash() +
                                "; img-src 'none'; base-uri 'none'; form-action 'none'; "

@@ -59,7 +59,7 @@ std::pair<uint32_t, uint32_t> PngSize(const std::string& png) {
   return {be32(16), be32(20)};
 }
 
-TEST_CASE("server: headless Chromium shows the valid, revoked and unknown pages",
+TEST_CASE("server: headless Chromium shows the valid, revoked, unknown and voucher pages",
           "[server][chromium]") {
   if (!std::filesystem::exists(kChromium)) {
     // On CI (scripts/setup.sh installs chromium) a missing browser is a failure.
@@ -78,6 +78,11 @@ TEST_CASE("server: headless Chromium shows the valid, revoked and unknown pages"
   INFO(r.body);
   REQUIRE(r.status == 200);
   const std::string unknown = "ZZZZ-ZZZZ-ZZZZ-ZZZZ-Z";
+  // The demo applicant's voucher (init --demo): its QR code leads to a status
+  // page that never names the holder (Иванова Мария Сергеевна).
+  auto demo = s.Get("/api/v1/applications/" + s.DemoApplication(), s.ApplicantToken());
+  REQUIRE(demo.status == 200);
+  const std::string voucher = demo.json()["voucher"];
 
   const std::filesystem::path artifacts =
       std::filesystem::path(CERTLEDGER_BINARY_DIR) / "test-artifacts" / "server";
@@ -115,6 +120,14 @@ TEST_CASE("server: headless Chromium shows the valid, revoked and unknown pages"
        412,
        915},
       {"unknown-en", unknown, "en", {"Not found"}, "banner unknown", 412, 915},
+      {"voucher-ru",
+       voucher,
+       "",
+       {"Ваучер действителен", "Действует до"},
+       "banner valid",
+       412,
+       915},
+      {"voucher-en", voucher, "en", {"Voucher valid", "Valid until"}, "banner valid", 412, 915},
   };
   for (const Case& c : cases) {
     INFO(c.name);
@@ -140,6 +153,7 @@ TEST_CASE("server: headless Chromium shows the valid, revoked and unknown pages"
       CHECK(dom.find(t) != std::string::npos);
     }
     // No personal data beyond the certificate: never the SNILS, in any form.
+    CHECK(dom.find("Иванова") == std::string::npos);
     CHECK(dom.find("123-456-789") == std::string::npos);
     CHECK(dom.find("12345678964") == std::string::npos);
     CHECK(dom.find("234-567-891") == std::string::npos);

@@ -123,6 +123,32 @@ TEST_CASE("server: the whole story over HTTP, from application to revocation", "
   REQUIRE(enrol.status == 200);
   CHECK(enrol.json()["state"] == "enrolled");
 
+  // The voucher's QR code: a status page without the holder's name; its signed
+  // credential (which names the holder) only for the holder and the provider.
+  auto vpage = s.Get("/v/" + voucher);
+  REQUIRE(vpage.status == 200);
+  CHECK(vpage.content_type.rfind("text/html", 0) == 0);
+  CHECK(vpage.body.find("Ваучер действителен: обучение начато") != std::string::npos);
+  CHECK(vpage.body.find("01.09." + year) != std::string::npos);
+  CHECK(vpage.body.find("Сидоров") == std::string::npos);
+  CHECK(s.Get("/v/" + voucher + "?lang=en").body.find("Voucher valid") != std::string::npos);
+  auto vpublic = s.Get("/v/" + voucher, "", {{"Accept", "application/ld+json"}});
+  REQUIRE(vpublic.status == 200);
+  CHECK(vpublic.json()["type"] == "TrainingVoucherStatus");
+  CHECK(vpublic.json()["state"] == "enrolled");
+  CHECK(vpublic.body.find("Сидоров") == std::string::npos);
+  auto vmine = s.Get("/v/" + voucher, learner, {{"Accept", "application/ld+json"}});
+  REQUIRE(vmine.status == 200);
+  CHECK(vmine.json()["credentialSubject"]["holderName"] == "Сидоров Иван Петрович");
+  CHECK(s.Get("/v/" + voucher, provider, {{"Accept", "application/ld+json"}})
+            .json()["type"]
+            .dump()
+            .find("TrainingVoucherCredential") != std::string::npos);
+  // The annulled demo voucher says so.
+  auto annulled_page = s.Get("/v/" + demo_voucher);
+  CHECK(annulled_page.body.find("Ваучер аннулирован") != std::string::npos);
+  CHECK(annulled_page.body.find("no diploma copy") == std::string::npos);
+
   // A draft with a misspelt name; the learner corrects and confirms it.
   Json draft_body = {{"programme", "DA-101"},
                      {"learner_name", "Сидоров Иван Петрови"},
@@ -160,6 +186,9 @@ TEST_CASE("server: the whole story over HTTP, from application to revocation", "
   CHECK(issued.json()["state"] == "issued");
   auto v = s.Get("/api/v1/vouchers/" + voucher, learner);
   CHECK(v.json()["state"] == "completed");
+  auto used = s.Get("/v/" + voucher);
+  CHECK(used.body.find("Ваучер использован") != std::string::npos);
+  CHECK(used.body.find(s.base() + "/v/" + code) != std::string::npos);
 
   // The employer scans the QR code.
   auto page = s.Get("/v/" + code);
