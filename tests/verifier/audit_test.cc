@@ -381,6 +381,34 @@ TEST_CASE(
   CHECK(RunAudit(server.Url(), state.path()).ExitCode() == 0);
 }
 
+TEST_CASE("audit: enrolment, late documents, withdrawal and the year end replay cleanly",
+          "[verifier][audit]") {
+  RegistryEnv env(4);
+  std::vector<registry::ApplicationView> apps;
+  for (int64_t n = 1; n <= 10; ++n) apps.push_back(env.Apply(n));
+  REQUIRE(env.reg->Enrol("demo", apps[0].voucher_code, "group-1", "2026-07-01").ok());
+  REQUIRE(env.reg->Withdraw(apps[1].id).ok());  // a voucher handed back: #5 promoted
+  env.clock.Advance(int64_t{31} * 86'400'000);
+  auto late = env.reg->RunDeadlines();  // unenrolled vouchers annulled, the queue served
+  REQUIRE(late.ok());
+  CHECK(*late > 0);
+  env.clock.Set(T("2027-01-01T00:00:00+03:00"));
+  REQUIRE(env.reg->RunDeadlines().ok());  // the year ends: expiries and lapses
+  testing::TempDir site, state;
+  env.Export(site.path());
+  StaticServer server(site.path());
+  AuditReport r = RunAudit(server.Url(), state.path());
+  INFO(Problems(r));
+  CHECK(r.ExitCode() == 0);
+  CHECK(r.entry_types["voucher.expired"] > 0);
+  CHECK(r.entry_types["application.lapsed"] > 0);
+  CHECK(r.entry_types["voucher.annulled"] > 0);
+  const YearAudit* y = FindYear(r, 2026);
+  REQUIRE(y != nullptr);
+  CHECK(y->waiting == 0);
+  CHECK(y->max_holding == 4);
+}
+
 TEST_CASE("audit: altered tiles are named (a hash tile and an entry bundle)", "[verifier][audit]") {
   RegistryEnv env(3);
   for (int64_t n = 1; n <= 8; ++n) env.Apply(n);
