@@ -623,15 +623,27 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
     CERTLEDGER_RETURN_IF_ERROR(CompleteVoucher(c, r.voucher, slug, r.code, now_ms));
   }
   if (!r.supersedes.empty()) {
-    auto& old = c.Prepare(
-        "UPDATE certificates SET state = 'superseded', superseded_by = ? WHERE code = ? AND "
-        "state = 'issued'");
-    old.bind(1, r.code);
-    old.bind(2, r.supersedes);
-    if (old.exec() != 1) {
+    CERTLEDGER_ASSIGN_OR_RETURN(CertRow prev, LoadCert(c, r.supersedes));
+    if (prev.state != "issued" || prev.issuer_id != issuer.id) {
       return Status::FailedPrecondition("certificate.state",
                                         "the certificate to supersede is no longer issued");
     }
+    // A superseded certificate is no longer in force: its revocation bit is set
+    // (W3C Bitstring Status List §2.1, statusPurpose "revocation"), so a verifier
+    // that sees only the credential and the list does not call it valid.
+    CERTLEDGER_ASSIGN_OR_RETURN(
+        std::string prev_list,
+        internal::SetStatusBit(c, owner, prev.status_n, prev.status_idx, now_ms));
+    auto& old =
+        c.Prepare("UPDATE certificates SET state = 'superseded', superseded_by = ? WHERE id = ?");
+    old.bind(1, r.code);
+    old.bind(2, static_cast<int64_t>(prev.id));
+    old.exec();
+    const std::string prev_list_url = internal::StatusListUrl(base_url_, slug, prev.status_n);
+    LedgerEvent lu{
+        std::string(event::kStatusListUpdated), prev_list_url, did,
+        crypto::Sha256Tagged(prev_list),        now_ms,        Json{{"statusList", prev_list_url}}};
+    CERTLEDGER_RETURN_IF_ERROR(ledger_->Append(c, lu).status());
     const std::string old_url = base_url_ + "/v/" + r.supersedes;
     LedgerEvent sup{std::string(event::kCertificateSuperseded),
                     SubjectIdFor(old_url),

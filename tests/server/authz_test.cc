@@ -15,6 +15,7 @@ namespace {
 
 using testing::HttpResult;
 using testing::RegistryServer;
+using testing::Year;
 
 enum Want { kOk, k401, k403 };
 
@@ -108,13 +109,6 @@ const Row kMatrix[] = {
     {"POST", "/api/v1/tokens/{id}/revoke", "/api/v1/tokens/no-such-token/revoke", "", {k401, k403, k403, k403, k403, kOk}},
 };
 // clang-format on
-
-std::string Year() {
-  time_t t = time(nullptr);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  return std::to_string(tm.tm_year + 1900);
-}
 
 std::string Substitute(std::string s, const std::map<std::string, std::string>& vars) {
   // Longest names first, so $ISSUED2 is not read as $ISSUED + "2".

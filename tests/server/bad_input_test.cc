@@ -16,13 +16,7 @@ namespace {
 
 using testing::HttpResult;
 using testing::RegistryServer;
-
-std::string Year() {
-  time_t t = time(nullptr);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  return std::to_string(tm.tm_year + 1900);
-}
+using testing::Year;
 
 // Percent-encodes everything but unreserved characters (for path parameters).
 std::string Enc(const std::string& s) {

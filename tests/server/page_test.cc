@@ -14,40 +14,13 @@
 namespace certledger {
 namespace {
 
+using testing::IssueCertificate;
 using testing::RegistryServer;
+using testing::Year;
 
 constexpr const char* kChromium = "/usr/bin/chromium";
 constexpr const char* kSnils = "123-456-789 64";
 constexpr const char* kOtherSnils = "234-567-891 00";
-
-std::string Year() {
-  time_t t = time(nullptr);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  return std::to_string(tm.tm_year + 1900);
-}
-
-// A draft by the demo provider (no voucher), name confirmed, issued. Returns
-// the registration code.
-std::string IssueCertificate(RegistryServer& s, const std::string& name, const std::string& snils) {
-  const std::string provider = s.ProviderToken(), year = Year();
-  Json draft_body = {{"programme", "DA-101"},         {"learner_name", name},
-                     {"learner_id", snils},           {"period_start", year + "-09-01"},
-                     {"period_end", year + "-11-20"}, {"points", 88},
-                     {"identity_share", 0.4},         {"identity_method", "online-proctoring"}};
-  auto draft = s.Post("/api/v1/certificates", draft_body, provider);
-  INFO(draft.body);
-  REQUIRE(draft.status == 201);
-  const std::string code = draft.json()["code"];
-  auto confirmed =
-      s.Post("/api/v1/certificates/" + code + "/confirm-name", Json::object(), provider);
-  INFO(confirmed.body);
-  REQUIRE(confirmed.status == 200);
-  auto issued = s.Post("/api/v1/certificates/" + code + "/issue", Json::object(), provider);
-  INFO(issued.body);
-  REQUIRE(issued.status == 200);
-  return code;
-}
 
 // Width and height from a PNG's IHDR chunk.
 std::pair<uint32_t, uint32_t> PngSize(const std::string& png) {

@@ -231,6 +231,39 @@ class RegistryServer {
   std::unique_ptr<httplib::Client> client_;
 };
 
+// The current calendar year (UTC), as the demo registry's year configuration uses.
+inline std::string Year() {
+  time_t t = time(nullptr);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  return std::to_string(tm.tm_year + 1900);
+}
+
+// A certificate by the demo provider on DA-101 (no voucher): draft, name
+// confirmed by the provider, issued. Returns the registration code.
+inline std::string IssueCertificate(RegistryServer& s, const std::string& name,
+                                    const std::string& snils, int points = 88,
+                                    const std::string& supersedes = "") {
+  const std::string provider = s.ProviderToken(), year = Year();
+  Json draft_body = {{"programme", "DA-101"},         {"learner_name", name},
+                     {"learner_id", snils},           {"period_start", year + "-09-01"},
+                     {"period_end", year + "-11-20"}, {"points", points},
+                     {"identity_share", 0.4},         {"identity_method", "online-proctoring"}};
+  if (!supersedes.empty()) draft_body["supersedes"] = supersedes;
+  auto draft = s.Post("/api/v1/certificates", draft_body, provider);
+  INFO(draft.body);
+  REQUIRE(draft.status == 201);
+  const std::string code = draft.json()["code"];
+  auto confirmed =
+      s.Post("/api/v1/certificates/" + code + "/confirm-name", Json::object(), provider);
+  INFO(confirmed.body);
+  REQUIRE(confirmed.status == 200);
+  auto issued = s.Post("/api/v1/certificates/" + code + "/issue", Json::object(), provider);
+  INFO(issued.body);
+  REQUIRE(issued.status == 200);
+  return code;
+}
+
 }  // namespace certledger::testing
 
 #endif  // CERTLEDGER_TESTS_SERVER_SERVER_FIXTURE_H_
