@@ -351,6 +351,22 @@ Result<Json> AddProof(const Json& unsigned_doc, const ProofOptions& options, con
   return secured;
 }
 
+// eddsa-jcs-2022 section 3.3.1 steps 4-7: 3.3.4 Hashing (SHA-256 of the
+// canonical proof configuration || SHA-256 of the canonical document), 3.3.6
+// Proof Serialization (Ed25519 over those 64 bytes), multibase base58btc.
+Result<std::string> ProofValueForCanonical(const Sha256Digest& proof_config_hash,
+                                           std::span<const std::string_view> canonical_document,
+                                           const Signer& signer) {
+  Sha256Hasher hasher;
+  for (std::string_view piece : canonical_document) hasher.Update(piece);
+  const std::string hash_data = Concat(proof_config_hash, hasher.Finish());
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string signature, signer.Sign(hash_data));
+  if (signature.size() != kEd25519SignatureSize) {
+    return Status::Internal("proof.bad-signer", "the signer did not return an Ed25519 signature");
+  }
+  return MultibaseEncode(Multibase::kBase58Btc, signature);
+}
+
 // eddsa-jcs-2022 section 3.3.2, with the checks of VC Data Integrity 1.0
 // section 4.4 (Verify Proof) on the proof's members.
 Result<VerifiedProof> VerifyProofDetailed(const Json& signed_doc, const KeyResolver& resolve,

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -161,6 +162,18 @@ Result<Json> ProofConfigFor(const Json& unsigned_doc, const ProofOptions& option
 // 64-byte message that Ed25519 signs. `document` is hashed exactly as given.
 // Fails with the "jcs.*" Status of Canonicalize.
 Result<std::string> HashData(const Json& proof_config, const Json& document);
+
+// 3.3.1 steps 4-7 for a caller that writes the document's RFC 8785 form
+// itself (batch issuance: one proof configuration, many documents):
+// 'z' + base58btc(Ed25519(proof_config_hash || SHA-256(document))), the
+// proofValue (3.3.4 Hashing, 3.3.6 Proof Serialization). `proof_config_hash`
+// is SHA-256(Canonicalize(ProofConfigFor(doc, options))), computed once;
+// `canonical_document` is JCS(document without `proof`) given as consecutive
+// pieces (hashed as their concatenation). The caller vouches that the pieces
+// are canonical: nothing is parsed. Fails with the signer's Status.
+Result<std::string> ProofValueForCanonical(const Sha256Digest& proof_config_hash,
+                                           std::span<const std::string_view> canonical_document,
+                                           const Signer& signer);
 
 // Parses an XMLSchema 1.1 dateTimeStamp ("2023-02-24T23:36:38Z",
 // "2023-02-25T02:36:38.5+03:00") into Unix milliseconds: ParseRfc3339

@@ -1,7 +1,9 @@
 #include "crypto/encoding.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace certledger::crypto {
@@ -147,21 +149,40 @@ std::string Base58Encode(std::string_view bytes) {
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   size_t zeros = 0;
   while (zeros < bytes.size() && p[zeros] == 0) ++zeros;
-  // log(256)/log(58) ~= 1.365; digits stored little-endian in base 58.
-  std::vector<uint8_t> digits((bytes.size() - zeros) * 138 / 100 + 1);
-  size_t len = 0;
-  for (size_t i = zeros; i < bytes.size(); ++i) {
-    uint32_t carry = p[i];
-    size_t j = 0;
-    for (; j < len || carry != 0; ++j) {
-      if (j < len) carry += uint32_t(digits[j]) << 8;
-      digits[j] = uint8_t(carry % 58);
-      carry /= 58;
+  // The number in little-endian limbs of base 58^5 (< 2^32), fed 3 bytes at
+  // a time (limb * 2^24 + carry fits in 64 bits): about 15x fewer divisions
+  // than one byte into base-58 digits per step. Every proof is encoded here.
+  constexpr uint64_t kLimb = 58ull * 58 * 58 * 58 * 58;
+  std::vector<uint32_t> limbs;
+  limbs.reserve((bytes.size() - zeros) * 138 / 500 + 2);
+  for (size_t i = zeros; i < bytes.size();) {
+    const size_t take = std::min<size_t>(3, bytes.size() - i);
+    uint64_t carry = 0;
+    for (size_t k = 0; k < take; ++k) carry = (carry << 8) | p[i + k];
+    i += take;
+    const unsigned shift = static_cast<unsigned>(8 * take);
+    for (uint32_t& limb : limbs) {
+      carry += static_cast<uint64_t>(limb) << shift;
+      limb = static_cast<uint32_t>(carry % kLimb);
+      carry /= kLimb;
     }
-    len = j;
+    while (carry != 0) {
+      limbs.push_back(static_cast<uint32_t>(carry % kLimb));
+      carry /= kLimb;
+    }
   }
+  // Base-58 digits, most significant first, without leading zero digits.
+  std::string digits;
+  digits.reserve(limbs.size() * 5);
+  for (uint32_t limb : limbs) {
+    for (int d = 0; d < 5; ++d) {
+      digits += kB58[limb % 58];
+      limb /= 58;
+    }
+  }
+  while (!digits.empty() && digits.back() == kB58[0]) digits.pop_back();
   std::string out(zeros, '1');
-  for (size_t j = len; j-- > 0;) out += kB58[digits[j]];
+  out.append(digits.rbegin(), digits.rend());
   return out;
 }
 

@@ -1,10 +1,20 @@
 // Programmes, certificates and status lists: the Registry methods declared
 // in registry/registry.h under "Programmes catalogue" and "Certificates".
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <initializer_list>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <regex>
+#include <set>
+#include <system_error>
+#include <thread>
 
 #include "crypto/data_integrity.h"
 #include "crypto/encoding.h"
@@ -149,6 +159,36 @@ Result<Programme> CachedProgramme(Conn& c, int64_t issuer_id, const std::string&
   return p;
 }
 
+// CachedIssuer and CachedProgramme without a copy (rows of a batch): the
+// cached row, or the row read into *storage when there is no cache.
+Result<const IssuerRow*> IssuerRef(Conn& c, const std::string& slug,
+                                   internal::CertificateLookups* cache, IssuerRow* storage) {
+  if (cache == nullptr) {
+    CERTLEDGER_ASSIGN_OR_RETURN(*storage, LoadIssuer(c, slug));
+    return storage;
+  }
+  if (!cache->issuer) CERTLEDGER_RETURN_IF_ERROR(CachedIssuer(c, slug, cache).status());
+  return &*cache->issuer;
+}
+
+Result<const Programme*> ProgrammeRef(Conn& c, int64_t issuer_id, const std::string& code,
+                                      internal::CertificateLookups* cache, Programme* storage) {
+  if (cache == nullptr) {
+    CERTLEDGER_ASSIGN_OR_RETURN(*storage, LoadProgramme(c, issuer_id, code));
+    return storage;
+  }
+  auto it = cache->by_code.find(code);
+  if (it == cache->by_code.end()) {
+    CERTLEDGER_RETURN_IF_ERROR(CachedProgramme(c, issuer_id, code, 0, cache).status());
+    it = cache->by_code.find(code);
+    if (it == cache->by_code.end()) {
+      return Status::NotFound("programme.unknown", "the issuer has no programme \"" + code + "\"")
+          .WithField("programme");
+    }
+  }
+  return &it->second;
+}
+
 struct CertRow {
   int64_t id = 0, issuer_id = 0, programme_id = 0;
   std::string code, state, learner_name, learner_hash, learner_salt, period_start, period_end;
@@ -278,13 +318,12 @@ DraftSecrets NewDraftSecrets(const crypto::SecretBytes& master_key, const Certif
 
 // Inside the caller's write transaction: the checks that need the database
 // (issuer active, programme, licence, points, pass mark, duplicates, the
-// certificate a reissue supersedes), then the draft row. A request_key seen
-// before sets *existing_code and writes nothing. `confirmed`: the provider
-// vouches for the spelling of the name (batch rows from its records).
+// certificate a reissue supersedes); writes nothing. A request_key seen
+// before sets *existing_code. Otherwise *issuer_id and *programme_id are set.
 // REQUIRES: ValidateCertificateFields(in) is OK.
-Status InsertDraft(Conn& c, const CertificateInput& in, const DraftSecrets& d, int64_t now,
-                   bool confirmed, std::string* existing_code,
-                   internal::CertificateLookups* cache = nullptr) {
+Status CheckDraft(Conn& c, const CertificateInput& in, const DraftSecrets& d,
+                  std::string* existing_code, int64_t* issuer_id, int64_t* programme_id,
+                  internal::CertificateLookups* cache) {
   if (!in.request_key.empty()) {
     auto& k = c.Prepare("SELECT code FROM certificates WHERE request_key = ?");
     k.bind(1, in.request_key);
@@ -293,12 +332,18 @@ Status InsertDraft(Conn& c, const CertificateInput& in, const DraftSecrets& d, i
       return Status::Ok();
     }
   }
-  CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, CachedIssuer(c, in.issuer, cache));
+  IssuerRow issuer_row;
+  CERTLEDGER_ASSIGN_OR_RETURN(const IssuerRow* issuer_ptr,
+                              IssuerRef(c, in.issuer, cache, &issuer_row));
+  const IssuerRow& issuer = *issuer_ptr;
   if (issuer.status != "active") {
     return Status::FailedPrecondition("issuer.suspended",
                                       "the issuer is suspended and cannot issue certificates");
   }
-  CERTLEDGER_ASSIGN_OR_RETURN(Programme p, CachedProgramme(c, issuer.id, in.programme, 0, cache));
+  Programme programme_row;
+  CERTLEDGER_ASSIGN_OR_RETURN(const Programme* programme_ptr,
+                              ProgrammeRef(c, issuer.id, in.programme, cache, &programme_row));
+  const Programme& p = *programme_ptr;
   if (p.document_type != "certificate" && issuer.licence_number.empty()) {
     return Status::FailedPrecondition(
         "issuer.no-licence", "a state-standard document needs the issuer's education licence");
@@ -337,14 +382,29 @@ Status InsertDraft(Conn& c, const CertificateInput& in, const DraftSecrets& d, i
       return BadCertificate("supersedes", "only an issued certificate of this issuer is reissued");
     }
   }
+  *issuer_id = issuer.id;
+  *programme_id = p.id;
+  return Status::Ok();
+}
+
+// CheckDraft, then the draft row. A request_key seen before sets
+// *existing_code and writes nothing. `confirmed`: the provider vouches for
+// the spelling of the name (batch rows from its records).
+// REQUIRES: ValidateCertificateFields(in) is OK.
+Status InsertDraft(Conn& c, const CertificateInput& in, const DraftSecrets& d, int64_t now,
+                   bool confirmed, std::string* existing_code,
+                   internal::CertificateLookups* cache = nullptr) {
+  int64_t issuer_id = 0, programme_id = 0;
+  CERTLEDGER_RETURN_IF_ERROR(CheckDraft(c, in, d, existing_code, &issuer_id, &programme_id, cache));
+  if (!existing_code->empty()) return Status::Ok();
   auto& ins = c.Prepare(
       "INSERT INTO certificates(code, issuer_id, programme_id, state, learner_name, "
       "learner_key, learner_salt, learner_hash, period_start, period_end, points, "
       "identity_share, identity_method, voucher, supersedes, created_ms, request_key, "
       "name_confirmed) VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   ins.bind(1, d.code);
-  ins.bind(2, static_cast<int64_t>(issuer.id));
-  ins.bind(3, static_cast<int64_t>(p.id));
+  ins.bind(2, static_cast<int64_t>(issuer_id));
+  ins.bind(3, static_cast<int64_t>(programme_id));
   ins.bind(4, in.learner_name);
   ins.bind(5, d.learner_key.data(), static_cast<int>(d.learner_key.size()));
   ins.bind(6, d.salt);
@@ -367,7 +427,398 @@ Status InsertDraft(Conn& c, const CertificateInput& in, const DraftSecrets& d, i
   return Status::Ok();
 }
 
+// What a certificate credential holds besides its issuer and programme
+// (docs/formats.md), as the strings written into it. `share` is a Json value
+// so that a CredentialTemplate can put a placeholder there too.
+struct CredentialRowValues {
+  std::string url;  // <base>/v/<code>, the credential id
+  std::string learner_name, learner_hash, learner_salt;
+  std::string points;          // decimal
+  std::string start, end;      // activity dates as dateTime
+  Json share;                  // identity-verified share, a number
+  std::string method;          // identity verification method
+  std::string voucher;         // empty: none
+  std::string supersedes_url;  // empty: none
+  std::string status_idx;      // decimal index in the status list
+  std::string list_url;        // the status list credential
+};
+
+// What every credential of one issuance run shares.
+struct CredentialConstants {
+  const std::string& base_url;
+  const std::string& slug;
+  const std::string& did;
+  std::string valid_from;  // RFC 3339
+};
+
+// The unsigned credential (docs/formats.md): an Open Badges 3.0
+// OpenBadgeCredential. The one builder of the format: Issue() signs its
+// result with AddProof; IssueBatch canonicalizes it once per programme with
+// placeholders (CredentialTemplate) and fills in each row.
+Json BuildCredential(const CredentialConstants& k, const IssuerRow& issuer, const Programme& p,
+                     const CredentialRowValues& v) {
+  const double units = CreditUnits(p.hours);
+  Json achievement = {
+      {"id", k.base_url + "/programmes/" + k.slug + "/" + p.code},
+      {"type", {"Achievement"}},
+      {"achievementType", "Certificate"},
+      {"name", p.title_ru},
+      {"description", p.title_en},
+      {"criteria",
+       {{"narrative", "Итоговая аттестация: не менее " + std::to_string(p.pass_mark) +
+                          " баллов из " + std::to_string(p.max_points)}}},
+      {"creditsAvailable", units},
+      {"workloadHours", p.hours},
+      {"competenceArea", p.area},
+      {"learningForm", p.form},
+      {"learningOutcomes", p.outcomes},
+      {"competencies", p.competencies},
+      {"resultDescription",
+       {{{"id", v.url + "#score"},
+         {"type", {"ResultDescription"}},
+         {"name", "Итоговая аттестация"},
+         {"resultType", "ScaledScore"},
+         {"valueMin", "0"},
+         {"valueMax", std::to_string(p.max_points)},
+         {"requiredValue", std::to_string(p.pass_mark)}}}}};
+  Json subject = {{"type", {"AchievementSubject"}},
+                  {"identifier",
+                   {{{"type", "IdentityObject"},
+                     {"identityType", "name"},
+                     {"hashed", false},
+                     {"identityHash", v.learner_name}},
+                    {{"type", "IdentityObject"},
+                     {"identityType", "identifier"},
+                     {"hashed", true},
+                     {"identityHash", v.learner_hash},
+                     {"salt", v.learner_salt}}}},
+                  {"achievement", std::move(achievement)},
+                  {"result",
+                   {{{"type", {"Result"}},
+                     {"resultDescription", v.url + "#score"},
+                     {"value", v.points},
+                     {"status", "Completed"}}}},
+                  {"creditsEarned", units},
+                  {"activityStartDate", v.start},
+                  {"activityEndDate", v.end},
+                  {"identityVerification", {{"share", v.share}, {"method", v.method}}}};
+  if (!v.voucher.empty()) subject["voucher"] = v.voucher;
+  Json issuer_json = {{"id", k.did},
+                      {"type", {"Profile"}},
+                      {"name", issuer.name_ru},
+                      {"url", k.base_url + "/issuers/" + k.slug}};
+  if (!issuer.licence_number.empty()) {
+    issuer_json["licence"] = issuer.licence_number + " от " + issuer.licence_date;
+  }
+  Json cred = {
+      {"@context",
+       {"https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        k.base_url + "/contexts/v1.json"}},
+      {"id", v.url},
+      {"type", {"VerifiableCredential", "OpenBadgeCredential"}},
+      {"name", p.document_type == "qualification-upgrade" ? "Удостоверение о повышении квалификации"
+               : p.document_type == "professional-retraining"
+                   ? "Диплом о профессиональной переподготовке"
+                   : "Сертификат об обучении"},
+      {"documentType", p.document_type},
+      {"issuer", std::move(issuer_json)},
+      {"validFrom", k.valid_from},
+      {"credentialSubject", std::move(subject)},
+      {"credentialStatus",
+       {{"id", v.list_url + "#" + v.status_idx},
+        {"type", "BitstringStatusListEntry"},
+        {"statusPurpose", "revocation"},
+        {"statusListIndex", v.status_idx},
+        {"statusListCredential", v.list_url}}}};
+  if (!v.supersedes_url.empty()) cred["supersedes"] = v.supersedes_url;
+  return cred;
+}
+
+// --- Batch issuance: credentials written from a canonical template --------
+//
+// IssueBatch signs thousands of credentials of a few programmes. Each is
+// BuildCredential's output with other row values, so the RFC 8785 text of
+// one credential per programme is made once, with unique placeholders for the
+// row values, and cut into literal pieces and holes. A row's canonical text is
+// then the pieces with the row's values written in their canonical form:
+// byte for byte what Canonicalize(BuildCredential(...)) gives (the values sit
+// in the same places, keys do not move, and a string's canonical form does
+// not depend on its neighbours: RFC 8785 section 3.2.2.2).
+
+// The per-row holes of the template.
+enum Hole : int {
+  kHoleUrl = 0,
+  kHoleName,
+  kHoleHash,
+  kHoleSalt,
+  kHolePoints,
+  kHoleStart,
+  kHoleEnd,
+  kHoleShare,  // a number: the placeholder string's quotes are part of the hole
+  kHoleMethod,
+  kHoleStatusIdx,
+  kHoleListUrl,
+  kHoleCount,
+  kHoleProof = 99  // the `proof` member: where the template is cut in two
+};
+
+// The content of the RFC 8785 string of `s` without its quotes (section
+// 3.2.2.2). "jcs.invalid-utf8" if `s` is not UTF-8.
+Result<std::string> CanonicalContent(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  CERTLEDGER_RETURN_IF_ERROR(crypto::AppendCanonicalString(s, &out));
+  out.pop_back();
+  out.erase(0, 1);
+  return out;
+}
+
+class CredentialTemplate {
+ public:
+  // The canonical row values, indexed by Hole: string contents without quotes
+  // (CanonicalContent), the share as ECMAScript number text.
+  using Values = std::array<std::string, kHoleCount>;
+
+  // REQUIRES: no voucher, no supersedes (those rows take the Json path).
+  static Result<CredentialTemplate> Create(const CredentialConstants& k, const IssuerRow& issuer,
+                                           const Programme& p) {
+    // A random marker that no stored text can contain.
+    const std::string nonce = "hole" + crypto::HexEncode(crypto::RandomBytes(16)) + "-";
+    auto token = [&](int hole) { return nonce + (hole < 10 ? "0" : "") + std::to_string(hole); };
+    CredentialRowValues v{token(kHoleUrl),
+                          token(kHoleName),
+                          token(kHoleHash),
+                          token(kHoleSalt),
+                          token(kHolePoints),
+                          token(kHoleStart),
+                          token(kHoleEnd),
+                          Json(token(kHoleShare)),
+                          token(kHoleMethod),
+                          "",
+                          "",
+                          token(kHoleStatusIdx),
+                          token(kHoleListUrl)};
+    CredentialTemplate t;
+    Json cred = BuildCredential(k, issuer, p, v);
+    t.context_ = cred["@context"];
+    cred["proof"] = token(kHoleProof);
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string text, crypto::Canonicalize(cred));
+    const std::string proof_member = ",\"proof\":\"" + token(kHoleProof) + "\"";
+    const size_t at = text.find(proof_member);
+    if (at == std::string::npos) return Internal("no proof member in the template");
+    CERTLEDGER_RETURN_IF_ERROR(Cut(std::string_view(text).substr(0, at), nonce, &t.pre_));
+    CERTLEDGER_RETURN_IF_ERROR(
+        Cut(std::string_view(text).substr(at + proof_member.size()), nonce, &t.post_));
+    return t;
+  }
+
+  // The credential's canonical text before and after where `proof` goes.
+  void Fill(const Values& v, std::string* pre, std::string* post) const {
+    Write(pre_, v, pre);
+    Write(post_, v, post);
+  }
+  // The credential's @context (the proof configuration copies it).
+  const Json& context() const { return context_; }
+
+ private:
+  struct Piece {
+    std::string text;  // literal canonical text
+    int hole = -1;     // then this hole, if any
+  };
+
+  static Status Internal(const std::string& msg) {
+    return Status::Internal("certificate.template", "credential template: " + msg);
+  }
+
+  // Cuts `text` at every placeholder.
+  static Status Cut(std::string_view text, const std::string& nonce, std::vector<Piece>* out) {
+    size_t i = 0;
+    for (;;) {
+      size_t at = text.find(nonce, i);
+      if (at == std::string_view::npos) {
+        out->push_back({std::string(text.substr(i)), -1});
+        return Status::Ok();
+      }
+      size_t end = at + nonce.size() + 2;
+      if (end > text.size()) return Internal("truncated placeholder");
+      int hole = (text[end - 2] - '0') * 10 + (text[end - 1] - '0');
+      if (hole < 0 || hole >= kHoleCount) return Internal("unexpected placeholder");
+      size_t literal_end = at;
+      if (hole == kHoleShare) {  // "<token>" -> the number
+        if (at == 0 || text[at - 1] != '"' || end >= text.size() || text[end] != '"') {
+          return Internal("the share placeholder is not a whole string");
+        }
+        literal_end = at - 1;
+        ++end;
+      }
+      out->push_back({std::string(text.substr(i, literal_end - i)), hole});
+      i = end;
+    }
+  }
+
+  static void Write(const std::vector<Piece>& pieces, const Values& v, std::string* out) {
+    size_t n = 0;
+    for (const Piece& p : pieces) n += p.text.size() + (p.hole >= 0 ? v[p.hole].size() : 0);
+    out->clear();
+    out->reserve(n);
+    for (const Piece& p : pieces) {
+      out->append(p.text);
+      if (p.hole >= 0) out->append(v[p.hole]);
+    }
+  }
+
+  std::vector<Piece> pre_, post_;
+  Json context_;
+};
+
+// The proof of every credential of one run: the same configuration
+// (eddsa-jcs-2022 section 3.3.5), canonicalized and hashed once (3.3.4), and
+// its canonical text with the proof object's proofValue member cut out.
+struct ProofTemplate {
+  crypto::Sha256Digest config_hash{};
+  std::string pre, post;  // canonical proof object around the proofValue string
+
+  static Result<ProofTemplate> Create(const Json& context, const std::string& created,
+                                      const crypto::Signer& signer) {
+    // As AddProof (3.3.1 steps 1-3): the signer's key id, the document's @context.
+    crypto::ProofOptions po;
+    po.created = created;
+    po.verification_method = signer.KeyId();
+    CERTLEDGER_ASSIGN_OR_RETURN(Json config,
+                                crypto::ProofConfigFor(Json{{"@context", context}}, po));
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string canonical_config, crypto::Canonicalize(config));
+    ProofTemplate t;
+    t.config_hash = crypto::Sha256(canonical_config);
+    const std::string marker = "proofvalue" + crypto::HexEncode(crypto::RandomBytes(16));
+    config["proofValue"] = marker;
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string text, crypto::Canonicalize(config));
+    const size_t at = text.find("\"" + marker + "\"");
+    if (at == std::string::npos) {
+      return Status::Internal("certificate.template", "no proofValue in the proof template");
+    }
+    t.pre = text.substr(0, at);
+    t.post = text.substr(at + marker.size() + 2);
+    return t;
+  }
+};
+
+// Runs fn(0) .. fn(n - 1) on up to one thread per core, the caller's
+// included. fn must be thread-safe and must not throw.
+template <typename Fn>
+void ParallelFor(size_t n, const Fn& fn) {
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t threads = std::min(cores, (n + 7) / 8);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i);
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // no more threads: the others do the work
+    }
+  }
+  work();
+  for (auto& th : pool) th.join();
+}
+
+// Runs jobs submitted by one thread (the writer) on worker threads, and on
+// the writer itself while it waits for one. Jobs are numbers; `run` must be
+// thread-safe, must not throw, and must mark its job done (Done()).
+class SignerPool {
+ public:
+  SignerPool(std::function<void(size_t)> run, size_t workers) : run_(std::move(run)) {
+    for (size_t t = 0; t < workers; ++t) {
+      try {
+        threads_.emplace_back([this] { Work(); });
+      } catch (const std::system_error&) {
+        break;  // fewer threads: the writer runs the rest while it waits
+      }
+    }
+  }
+  ~SignerPool() {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stop_ = true;
+    }
+    work_cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  SignerPool(const SignerPool&) = delete;
+  SignerPool& operator=(const SignerPool&) = delete;
+
+  void Submit(size_t job) {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      queue_.push_back(job);
+      ++outstanding_;
+    }
+    work_cv_.notify_one();
+  }
+  // Returns once `done()` holds, running queued jobs meanwhile.
+  template <typename Pred>
+  void WaitUntil(const Pred& done) {
+    std::unique_lock<std::mutex> lk(mu_);
+    while (!done()) {
+      if (!queue_.empty()) {
+        RunOne(lk);
+      } else {
+        done_cv_.wait(lk);
+      }
+    }
+  }
+  // Every submitted job has finished.
+  void Quiesce() {
+    WaitUntil([this] { return outstanding_ == 0; });
+  }
+
+ private:
+  // REQUIRES: lk holds mu_ and the queue is not empty.
+  void RunOne(std::unique_lock<std::mutex>& lk) {
+    const size_t job = queue_.front();
+    queue_.pop_front();
+    lk.unlock();
+    run_(job);
+    lk.lock();
+    --outstanding_;
+    done_cv_.notify_all();
+  }
+  void Work() {
+    std::unique_lock<std::mutex> lk(mu_);
+    for (;;) {
+      work_cv_.wait(lk, [this] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stop_
+      RunOne(lk);
+    }
+  }
+
+  const std::function<void(size_t)> run_;
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<size_t> queue_;  // GUARDED_BY(mu_)
+  size_t outstanding_ = 0;    // GUARDED_BY(mu_): submitted, not finished
+  bool stop_ = false;         // GUARDED_BY(mu_)
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace
+
+model::Text CertificateGrade(const std::string& document_type, int points, int pass_mark,
+                             int max_points) {
+  const bool passed = points >= pass_mark;
+  if (document_type != "professional-retraining") {
+    return passed ? model::Text{"зачтено", "pass"} : model::Text{"не зачтено", "fail"};
+  }
+  if (!passed || max_points <= 0) return {"неудовлетворительно", "unsatisfactory"};
+  // Whole numbers: points / max >= 90 % without rounding.
+  const int64_t percent_times_max = int64_t{points} * 100;
+  if (percent_times_max >= int64_t{90} * max_points) return {"отлично", "excellent"};
+  if (percent_times_max >= int64_t{70} * max_points) return {"хорошо", "good"};
+  return {"удовлетворительно", "satisfactory"};
+}
 
 Status Registry::AddProgramme(const ProgrammeInput& in) {
   static const std::regex code_re("^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$");
@@ -511,82 +962,21 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
   // The credential (docs/formats.md).
   const std::string url = base_url_ + "/v/" + r.code;
   const std::string& list_url = slot.list_url;
-  double units = CreditUnits(p.hours);
-  Json achievement = {
-      {"id", base_url_ + "/programmes/" + slug + "/" + p.code},
-      {"type", {"Achievement"}},
-      {"achievementType", "Certificate"},
-      {"name", p.title_ru},
-      {"description", p.title_en},
-      {"criteria",
-       {{"narrative", "Итоговая аттестация: не менее " + std::to_string(p.pass_mark) +
-                          " баллов из " + std::to_string(p.max_points)}}},
-      {"creditsAvailable", units},
-      {"workloadHours", p.hours},
-      {"competenceArea", p.area},
-      {"learningForm", p.form},
-      {"learningOutcomes", p.outcomes},
-      {"competencies", p.competencies},
-      {"resultDescription",
-       {{{"id", url + "#score"},
-         {"type", {"ResultDescription"}},
-         {"name", "Итоговая аттестация"},
-         {"resultType", "ScaledScore"},
-         {"valueMin", "0"},
-         {"valueMax", std::to_string(p.max_points)},
-         {"requiredValue", std::to_string(p.pass_mark)}}}}};
-  Json subject = {
-      {"type", {"AchievementSubject"}},
-      {"identifier",
-       {{{"type", "IdentityObject"},
-         {"identityType", "name"},
-         {"hashed", false},
-         {"identityHash", r.learner_name}},
-        {{"type", "IdentityObject"},
-         {"identityType", "identifier"},
-         {"hashed", true},
-         {"identityHash", r.learner_hash},
-         {"salt", r.learner_salt}}}},
-      {"achievement", std::move(achievement)},
-      {"result",
-       {{{"type", {"Result"}},
-         {"resultDescription", url + "#score"},
-         {"value", std::to_string(r.points)},
-         {"status", "Completed"}}}},
-      {"creditsEarned", units},
-      {"activityStartDate", DateTime(r.period_start)},
-      {"activityEndDate", DateTime(r.period_end)},
-      {"identityVerification", {{"share", r.identity_share}, {"method", r.identity_method}}}};
-  if (!r.voucher.empty()) subject["voucher"] = r.voucher;
-  Json issuer_json = {{"id", did},
-                      {"type", {"Profile"}},
-                      {"name", issuer.name_ru},
-                      {"url", base_url_ + "/issuers/" + slug}};
-  if (!issuer.licence_number.empty()) {
-    issuer_json["licence"] = issuer.licence_number + " от " + issuer.licence_date;
-  }
-  Json cred = {
-      {"@context",
-       {"https://www.w3.org/ns/credentials/v2",
-        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        base_url_ + "/contexts/v1.json"}},
-      {"id", url},
-      {"type", {"VerifiableCredential", "OpenBadgeCredential"}},
-      {"name", p.document_type == "qualification-upgrade" ? "Удостоверение о повышении квалификации"
-               : p.document_type == "professional-retraining"
-                   ? "Диплом о профессиональной переподготовке"
-                   : "Сертификат об обучении"},
-      {"documentType", p.document_type},
-      {"issuer", std::move(issuer_json)},
-      {"validFrom", crypto::FormatRfc3339(now_ms)},
-      {"credentialSubject", std::move(subject)},
-      {"credentialStatus",
-       {{"id", list_url + "#" + std::to_string(idx)},
-        {"type", "BitstringStatusListEntry"},
-        {"statusPurpose", "revocation"},
-        {"statusListIndex", std::to_string(idx)},
-        {"statusListCredential", list_url}}}};
-  if (!r.supersedes.empty()) cred["supersedes"] = base_url_ + "/v/" + r.supersedes;
+  CredentialRowValues values{url,
+                             r.learner_name,
+                             r.learner_hash,
+                             r.learner_salt,
+                             std::to_string(r.points),
+                             DateTime(r.period_start),
+                             DateTime(r.period_end),
+                             r.identity_share,
+                             r.identity_method,
+                             r.voucher,
+                             r.supersedes.empty() ? "" : base_url_ + "/v/" + r.supersedes,
+                             std::to_string(idx),
+                             list_url};
+  CredentialConstants constants{base_url_, slug, did, crypto::FormatRfc3339(now_ms)};
+  Json cred = BuildCredential(constants, issuer, p, values);
   crypto::ProofOptions po;
   po.created = crypto::FormatRfc3339(now_ms);
   CERTLEDGER_ASSIGN_OR_RETURN(Json signed_cred, crypto::AddProof(cred, po, signer));
@@ -658,44 +1048,308 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
 
 Result<std::vector<BatchRowResult>> Registry::IssueBatch(
     const std::string& issuer_slug, const std::vector<CertificateInput>& rows) {
-  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, ActiveSigner(issuer_slug));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::unique_ptr<crypto::Signer> signer, ActiveSigner(issuer_slug));
   const int64_t now = clock_.NowMillis();
+  const std::string did = IssuerDid(issuer_slug);
+  const CredentialConstants constants{base_url_, issuer_slug, did, crypto::FormatRfc3339(now)};
   std::vector<BatchRowResult> out(rows.size());
-  // Validate, then commit: the checks that need no database run first and
-  // the secrets of each row are made outside the write lock.
-  std::vector<size_t> good;
-  std::vector<DraftSecrets> secrets(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    out[i].row = i;
-    if (!rows[i].issuer.empty() && rows[i].issuer != issuer_slug) {
-      out[i].status =
-          Status::InvalidArgument("issuer.mismatch", "the row names another issuer than the batch")
-              .WithField("issuer");
-      continue;
+  // Validate, then commit: the checks that need no database run first, and
+  // the secrets and canonical values of each row are made outside the write
+  // lock, on every core.
+  struct Prepared {
+    CertificateInput in;
+    DraftSecrets d;
+    // No voucher, no reissue, every value canonical: drafted, then signed
+    // from the programme's CredentialTemplate. Other rows take the path of
+    // Issue() (InsertDraft, IssueDraftIn) in their own savepoint.
+    bool templated = false;
+    CredentialTemplate::Values values;
+  };
+  std::vector<Prepared> prep(rows.size());
+  ParallelFor(rows.size(), [&](size_t i) {
+    BatchRowResult& res = out[i];
+    res.row = i;
+    try {
+      if (!rows[i].issuer.empty() && rows[i].issuer != issuer_slug) {
+        res.status = Status::InvalidArgument("issuer.mismatch",
+                                             "the row names another issuer than the batch")
+                         .WithField("issuer");
+        return;
+      }
+      Prepared& p = prep[i];
+      p.in = rows[i];
+      p.in.issuer = issuer_slug;
+      res.status = ValidateCertificateFields(p.in);
+      if (!res.status.ok()) return;
+      p.d = NewDraftSecrets(master_key_, p.in);
+      if (!p.in.voucher.empty() || !p.in.supersedes.empty()) return;
+      auto& v = p.values;
+      // As BuildCredential writes them (and LoadCert reads them back).
+      for (auto& [hole, text] : std::initializer_list<std::pair<Hole, std::string>>{
+               {kHoleUrl, base_url_ + "/v/" + p.d.code},
+               {kHoleName, p.in.learner_name},
+               {kHoleHash, p.d.learner_hash},
+               {kHoleSalt, p.d.salt},
+               {kHolePoints, std::to_string(p.in.points)},
+               {kHoleStart, DateTime(p.in.period_start)},
+               {kHoleEnd, DateTime(p.in.period_end)},
+               {kHoleMethod, p.in.identity_method}}) {
+        auto content = CanonicalContent(text);
+        if (!content.ok()) return;  // Issue()'s path reports it
+        v[hole] = std::move(content).value();
+      }
+      v[kHoleShare] = crypto::FormatEcmaNumber(p.in.identity_share);
+      p.templated = true;
+    } catch (const std::exception& e) {
+      res.status = Status::Internal("batch.internal", e.what());
     }
-    CertificateInput in = rows[i];
-    in.issuer = issuer_slug;
-    out[i].status = ValidateCertificateFields(in);
-    if (!out[i].status.ok()) continue;
-    secrets[i] = NewDraftSecrets(master_key_, in);
-    good.push_back(i);
+  });
+  std::vector<size_t> good;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (out[i].status.ok()) good.push_back(i);
   }
-  // Many rows per durable transaction; each row in its own savepoint, so a
-  // row that fails a database check (programme, pass mark, duplicate,
-  // voucher) leaves nothing behind while the others commit. A crash before a
-  // COMMIT leaves none of that group's rows and nobody has been told.
+
+  // Templated rows on their way: checked and given a status index by the
+  // writer (in a transaction), signed on every core, then logged and stored
+  // by the writer, in row order. Indexed like `good`.
+  struct Job {
+    const CredentialTemplate* tmpl = nullptr;
+    const std::string* document_type = nullptr;
+    int64_t issuer_id = 0, programme_id = 0;
+    internal::StatusSlot slot;
+    std::string credential;  // RFC 8785: the stored bytes, what the digest covers
+    std::string entry;       // its ledger entry (EncodeEntry)
+    Status status;
+    std::atomic<bool> done{false};
+  };
+  std::vector<Job> jobs(good.size());
+  std::optional<ProofTemplate> proof;  // set before the first job is submitted
+  auto sign = [&](size_t id) {
+    Job& job = jobs[id];
+    try {
+      Prepared& row = prep[good[id]];
+      row.values[kHoleStatusIdx] = std::to_string(job.slot.idx);
+      auto list_url = CanonicalContent(job.slot.list_url);
+      if (list_url.ok()) {
+        row.values[kHoleListUrl] = std::move(list_url).value();
+        std::string pre, post;
+        job.tmpl->Fill(row.values, &pre, &post);
+        // eddsa-jcs-2022 section 3.3.1: the document is hashed without its
+        // proof (3.3.4), i.e. pre || post.
+        const std::string_view doc[] = {pre, post};
+        auto proof_value = crypto::ProofValueForCanonical(proof->config_hash, doc, *signer);
+        if (proof_value.ok()) {
+          // Open Badges 3.0 carries the proof as a set of one (see
+          // IssueDraftIn); "proof" sorts after "name", before "type".
+          std::string& cred = job.credential;
+          cred.reserve(pre.size() + post.size() + proof->pre.size() + proof->post.size() + 128);
+          cred += pre;
+          cred += ",\"proof\":[";
+          cred += proof->pre;
+          cred += '"';
+          cred += *proof_value;
+          cred += '"';
+          cred += proof->post;
+          cred += ']';
+          cred += post;
+          const LedgerEvent ev{
+              std::string(event::kCertificateIssued),
+              SubjectIdFor(base_url_ + "/v/" + row.d.code),
+              did,
+              crypto::Sha256Tagged(cred),
+              now,
+              Json{{"documentType", *job.document_type}, {"statusList", job.slot.list_url}}};
+          auto entry = EncodeEntry(ev);
+          if (entry.ok()) {
+            job.entry = std::move(entry).value();
+          } else {
+            job.status = entry.status();
+          }
+        } else {
+          job.status = proof_value.status();
+        }
+      } else {
+        job.status = list_url.status();
+      }
+    } catch (const std::exception& e) {
+      job.status = Status::Internal("batch.internal", e.what());
+    }
+    job.done.store(true, std::memory_order_release);
+  };
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  SignerPool pool(sign, good.empty() ? 0 : std::max<size_t>(1, cores - 1));
+
+  // Many rows per durable transaction, handled in row order. A templated row
+  // is checked (CheckDraft) and queued; every few rows the queued ones get
+  // their status indexes and go to the signers, and the signed ones are
+  // logged and stored (one ledger entry each, in row order), while the writer
+  // goes on checking. Before any other row (a voucher, a reissue, a request
+  // key seen before that is still a draft), and before a row that could
+  // collide with a queued one (same request key, or learner, programme and
+  // period), every queued row is stored first, so each check sees every
+  // earlier row exactly as when rows were issued one by one. A row that
+  // fails a database check (programme, pass mark, duplicate, voucher) leaves
+  // nothing behind while the others commit; any other error fails the group
+  // (Db::Write rolls the closure back). A crash before a COMMIT leaves none
+  // of that group's rows and nobody has been told.
   constexpr size_t kRowsPerTransaction = 512;
+  constexpr size_t kSubmitEvery = 16;
   for (size_t g = 0; g < good.size(); g += kRowsPerTransaction) {
     const size_t end = std::min(good.size(), g + kRowsPerTransaction);
     std::vector<BatchRowResult> group(end - g);
     Status st = db_->Write([&](Conn& c) -> Status {
       internal::CertificateLookups cache;
+      std::map<int64_t, CredentialTemplate> templates;  // by programme id
+      std::vector<size_t> queued;                       // job ids, in row order
+      size_t submitted = 0, stored = 0;                 // prefixes of `queued`
+      std::set<std::string> queued_keys;                // request keys and learner keys
+      // No job may outlive the closure's state, whichever way it returns.
+      struct QuiesceOnExit {
+        SignerPool& pool;
+        ~QuiesceOnExit() { pool.Quiesce(); }
+      } quiesce{pool};
+
+      auto submit = [&]() -> Status {
+        if (submitted == queued.size()) return Status::Ok();
+        internal::StatusListOwner owner{cache.issuer->id, base_url_, issuer_slug, did,
+                                        signer.get()};
+        CERTLEDGER_ASSIGN_OR_RETURN(
+            std::vector<internal::StatusSlot> slots,
+            internal::AllocateStatusIndexes(c, owner, now, queued.size() - submitted));
+        for (auto& slot : slots) {
+          jobs[queued[submitted]].slot = std::move(slot);
+          pool.Submit(queued[submitted++]);
+        }
+        return Status::Ok();
+      };
+      // Logs and stores the signed prefix of the queue; with `all`, the
+      // whole queue (waiting for, and helping with, the signing).
+      auto store = [&](bool all) -> Status {
+        if (all) CERTLEDGER_RETURN_IF_ERROR(submit());
+        size_t upto = stored;
+        while (upto < submitted) {
+          Job& job = jobs[queued[upto]];
+          if (all) {
+            pool.WaitUntil([&] { return job.done.load(std::memory_order_acquire); });
+          } else if (!job.done.load(std::memory_order_acquire)) {
+            break;
+          }
+          ++upto;
+        }
+        if (upto > stored) {
+          std::vector<std::string> entries;
+          entries.reserve(upto - stored);
+          for (size_t q = stored; q < upto; ++q) {
+            Job& job = jobs[queued[q]];
+            CERTLEDGER_RETURN_IF_ERROR(job.status);
+            entries.push_back(std::move(job.entry));
+          }
+          CERTLEDGER_ASSIGN_OR_RETURN(int64_t first, ledger_->AppendEncodedBatch(c, entries));
+          // The row as InsertDraft and IssueDraftIn together would leave it.
+          auto& ins = c.Prepare(
+              "INSERT INTO certificates(code, issuer_id, programme_id, state, learner_name, "
+              "learner_key, learner_salt, learner_hash, period_start, period_end, points, "
+              "identity_share, identity_method, voucher, supersedes, created_ms, request_key, "
+              "name_confirmed, credential, ledger_idx, status_n, status_idx, issued_ms) VALUES "
+              "(?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, 1, ?, ?, ?, ?, ?)");
+          for (size_t q = stored; q < upto; ++q) {
+            const size_t id = queued[q];
+            const Job& job = jobs[id];
+            const Prepared& row = prep[good[id]];
+            const int64_t ledger_idx = first + static_cast<int64_t>(q - stored);
+            ins.bind(1, row.d.code);
+            ins.bind(2, static_cast<int64_t>(job.issuer_id));
+            ins.bind(3, static_cast<int64_t>(job.programme_id));
+            ins.bind(4, row.in.learner_name);
+            ins.bindNoCopy(5, row.d.learner_key.data(), static_cast<int>(row.d.learner_key.size()));
+            ins.bind(6, row.d.salt);
+            ins.bind(7, row.d.learner_hash);
+            ins.bind(8, row.in.period_start);
+            ins.bind(9, row.in.period_end);
+            ins.bind(10, row.in.points);
+            ins.bind(11, row.in.identity_share);
+            ins.bind(12, row.in.identity_method);
+            ins.bind(13, static_cast<int64_t>(now));
+            if (row.in.request_key.empty()) {
+              ins.bind(14);
+            } else {
+              ins.bind(14, row.in.request_key);
+            }
+            ins.bindNoCopy(15, job.credential.data(), static_cast<int>(job.credential.size()));
+            ins.bind(16, static_cast<int64_t>(ledger_idx));
+            ins.bind(17, job.slot.n);
+            ins.bind(18, static_cast<int64_t>(job.slot.idx));
+            ins.bind(19, static_cast<int64_t>(now));
+            ins.exec();
+            ins.reset();
+            BatchRowResult& res = group[id - g];
+            res.code = row.d.code;
+            res.ledger_index = ledger_idx;
+          }
+          stored = upto;
+        }
+        if (all) {
+          queued.clear();
+          queued_keys.clear();
+          submitted = stored = 0;
+        }
+        return Status::Ok();
+      };
+
       for (size_t k = g; k < end; ++k) {
         const size_t i = good[k];
-        CertificateInput in = rows[i];
-        in.issuer = issuer_slug;
+        const Prepared& row = prep[i];
+        const CertificateInput& in = row.in;
         BatchRowResult& res = group[k - g];
         res = BatchRowResult{i, "", false, -1, Status::Ok()};
+        std::string existing;
+        if (row.templated) {
+          if (!in.request_key.empty() && queued_keys.count("r" + in.request_key)) {
+            CERTLEDGER_RETURN_IF_ERROR(store(/*all=*/true));
+          }
+          Job& job = jobs[k];
+          res.status =
+              CheckDraft(c, in, row.d, &existing, &job.issuer_id, &job.programme_id, &cache);
+          std::string learner;
+          if (res.status.ok() && existing.empty()) {
+            learner = "l" + std::to_string(job.programme_id) + "|" + row.d.learner_key + "|" +
+                      in.period_start + "|" + in.period_end;
+            if (queued_keys.count(learner)) {
+              // The same learner, programme and period as a queued row:
+              // store it, and check again (now a duplicate).
+              CERTLEDGER_RETURN_IF_ERROR(store(/*all=*/true));
+              res.status =
+                  CheckDraft(c, in, row.d, &existing, &job.issuer_id, &job.programme_id, &cache);
+            }
+          }
+          if (!res.status.ok()) continue;
+          if (existing.empty()) {
+            const Programme& p = cache.by_code.at(in.programme);  // CheckDraft read it
+            auto tit = templates.find(p.id);
+            if (tit == templates.end()) {
+              CERTLEDGER_ASSIGN_OR_RETURN(CredentialTemplate t,
+                                          CredentialTemplate::Create(constants, *cache.issuer, p));
+              if (!proof) {
+                CERTLEDGER_ASSIGN_OR_RETURN(
+                    proof, ProofTemplate::Create(t.context(), constants.valid_from, *signer));
+              }
+              tit = templates.emplace(p.id, std::move(t)).first;
+            }
+            job.tmpl = &tit->second;
+            job.document_type = &p.document_type;
+            queued.push_back(k);
+            queued_keys.insert(std::move(learner));
+            if (!in.request_key.empty()) queued_keys.insert("r" + in.request_key);
+            if (queued.size() - submitted >= kSubmitEvery) {
+              CERTLEDGER_RETURN_IF_ERROR(submit());
+              CERTLEDGER_RETURN_IF_ERROR(store(/*all=*/false));
+            }
+            continue;
+          }
+          // A request key seen before: as Issue() would, below.
+        } else {
+          CERTLEDGER_RETURN_IF_ERROR(store(/*all=*/true));
+        }
         // Every check of a plain row runs before its first write, so a
         // rejected row has written nothing; a row with a voucher or a
         // reissue can fail after writing (CompleteVoucher, the superseded
@@ -703,28 +1357,31 @@ Result<std::vector<BatchRowResult>> Registry::IssueBatch(
         // the whole group (rolled back by Db::Write).
         const bool savepoint = !in.voucher.empty() || !in.supersedes.empty();
         if (savepoint) c.Exec("SAVEPOINT batch_row");
-        {
-          std::string existing;
-          res.status = InsertDraft(c, in, secrets[i], now, /*confirmed=*/true, &existing, &cache);
-          if (res.status.ok() && !existing.empty()) {
-            // Idempotent re-run: the row was handled by an earlier request.
-            CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, existing));
-            res.code = existing;
-            res.already_issued = r.state != "draft";
-            res.ledger_index = r.ledger_idx;
-            if (r.state == "draft" && !r.name_confirmed) {
+        if (existing.empty()) {
+          res.status = InsertDraft(c, in, row.d, now, /*confirmed=*/true, &existing, &cache);
+        }
+        if (res.status.ok() && !existing.empty()) {
+          // Idempotent re-run: the row was handled by an earlier request.
+          CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, existing));
+          res.code = existing;
+          res.already_issued = r.state != "draft";
+          res.ledger_index = r.ledger_idx;
+          if (!res.already_issued) {
+            // It is issued now: after the queued rows, in row order.
+            CERTLEDGER_RETURN_IF_ERROR(store(/*all=*/true));
+            if (!r.name_confirmed) {
               auto& u = c.Prepare("UPDATE certificates SET name_confirmed = 1 WHERE id = ?");
               u.bind(1, static_cast<int64_t>(r.id));
               u.exec();
             }
-          } else if (res.status.ok()) {
-            res.code = secrets[i].code;
           }
-          if (res.status.ok() && !res.already_issued) {
-            auto idx = IssueDraftIn(c, res.code, issuer_slug, *signer, now, &cache);
-            res.status = idx.status();
-            if (idx.ok()) res.ledger_index = *idx;
-          }
+        } else if (res.status.ok()) {
+          res.code = row.d.code;
+        }
+        if (res.status.ok() && !res.already_issued) {
+          auto idx = IssueDraftIn(c, res.code, issuer_slug, *signer, now, &cache);
+          res.status = idx.status();
+          if (idx.ok()) res.ledger_index = *idx;
         }
         if (!res.status.ok()) {
           res.code.clear();
@@ -737,7 +1394,7 @@ Result<std::vector<BatchRowResult>> Registry::IssueBatch(
           c.Exec("RELEASE batch_row");
         }
       }
-      return Status::Ok();
+      return store(/*all=*/true);
     });
     if (!st.ok()) {
       // The whole group was rolled back (a database error): nothing of it stays.
@@ -865,7 +1522,9 @@ Result<CertificateRecord> Registry::GetCertificate(const std::string& typed_code
                                        v.points = r.points;
                                        v.max_points = p.max_points;
                                        v.pass_mark = p.pass_mark;
-                                       v.grade = "зачтено";
+                                       const model::Text grade = CertificateGrade(
+                                           p.document_type, r.points, p.pass_mark, p.max_points);
+                                       v.grade = grade.ru;
                                        v.identity_verified_share = r.identity_share;
                                        v.identity_method = r.identity_method;
                                        if (r.issued_ms)

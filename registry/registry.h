@@ -93,6 +93,19 @@ struct ProgrammeInput {
   std::vector<std::string> competencies;
 };
 
+// The grade a certificate shows (docs/formats.md "Grade"). Programmes carry
+// no grading table, so the document type decides: "qualification-upgrade"
+// and "certificate" are assessed pass/fail ("зачтено" / "pass");
+// "professional-retraining" ends with a graded examination on the
+// five-point scale, by the share of the maximum points: from 90 %
+// "отлично" / "excellent", from 70 % "хорошо" / "good", otherwise (at or
+// above the pass mark) "удовлетворительно" / "satisfactory" (the default
+// bands of certverify's credit check, TPU's 100-point scheme in
+// shared/data/grading_scales.json). Below the pass mark: "не зачтено" /
+// "fail", resp. "неудовлетворительно" / "unsatisfactory" (never issued).
+model::Text CertificateGrade(const std::string& document_type, int points, int pass_mark,
+                             int max_points);
+
 struct CertificateInput {
   std::string issuer;     // slug
   std::string programme;  // programme code of that issuer

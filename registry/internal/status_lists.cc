@@ -1,5 +1,8 @@
 #include "registry/internal/status_lists.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "crypto/data_integrity.h"
 #include "crypto/random.h"
 #include "crypto/rfc3339.h"
@@ -23,50 +26,73 @@ Result<std::string> SignStatusList(const StatusListOwner& owner, int n, const st
 }
 
 Result<StatusSlot> AllocateStatusIndex(Conn& c, const StatusListOwner& owner, int64_t now_ms) {
-  auto& lq = c.Prepare(
-      "SELECT n, size, allocated FROM status_lists WHERE issuer_id = ? ORDER BY n DESC LIMIT 1");
-  lq.bind(1, owner.issuer_id);
-  int n = 0;
-  int64_t size = 0, allocated = 0;
-  if (lq.executeStep()) {
-    n = lq.getColumn(0).getInt();
-    size = lq.getColumn(1).getInt64();
-    allocated = lq.getColumn(2).getInt64();
-  }
-  lq.reset();
-  if (n == 0 || allocated >= size / 2) {
-    ++n;
-    CERTLEDGER_ASSIGN_OR_RETURN(auto bits, crypto::Bitstring::Create());
-    CERTLEDGER_ASSIGN_OR_RETURN(std::string encoded, bits.Encode());
-    CERTLEDGER_ASSIGN_OR_RETURN(std::string signed_list, SignStatusList(owner, n, encoded, now_ms));
-    auto& ins = c.Prepare(
-        "INSERT INTO status_lists(issuer_id, n, size, encoded_list, signed, updated_ms) VALUES "
-        "(?, ?, ?, ?, ?, ?)");
-    ins.bind(1, owner.issuer_id);
-    ins.bind(2, n);
-    ins.bind(3, static_cast<int64_t>(bits.size()));
-    ins.bind(4, encoded);
-    ins.bind(5, signed_list.data(), static_cast<int>(signed_list.size()));
-    ins.bind(6, now_ms);
-    ins.exec();
-    size = static_cast<int64_t>(bits.size());
-  }
-  int64_t idx = 0;
-  for (;;) {
-    idx = crypto::RandomUniform(static_cast<uint32_t>(size));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::vector<StatusSlot> slots,
+                              AllocateStatusIndexes(c, owner, now_ms, 1));
+  return std::move(slots.front());
+}
+
+Result<std::vector<StatusSlot>> AllocateStatusIndexes(Conn& c, const StatusListOwner& owner,
+                                                      int64_t now_ms, size_t count) {
+  std::vector<StatusSlot> out;
+  out.reserve(count);
+  while (out.size() < count) {
+    auto& lq = c.Prepare(
+        "SELECT n, size, allocated FROM status_lists WHERE issuer_id = ? ORDER BY n DESC LIMIT 1");
+    lq.bind(1, owner.issuer_id);
+    int n = 0;
+    int64_t size = 0, allocated = 0;
+    if (lq.executeStep()) {
+      n = lq.getColumn(0).getInt();
+      size = lq.getColumn(1).getInt64();
+      allocated = lq.getColumn(2).getInt64();
+    }
+    lq.reset();
+    if (n == 0 || allocated >= size / 2) {
+      ++n;
+      CERTLEDGER_ASSIGN_OR_RETURN(auto bits, crypto::Bitstring::Create());
+      CERTLEDGER_ASSIGN_OR_RETURN(std::string encoded, bits.Encode());
+      CERTLEDGER_ASSIGN_OR_RETURN(std::string signed_list,
+                                  SignStatusList(owner, n, encoded, now_ms));
+      auto& ins = c.Prepare(
+          "INSERT INTO status_lists(issuer_id, n, size, encoded_list, signed, updated_ms) VALUES "
+          "(?, ?, ?, ?, ?, ?)");
+      ins.bind(1, owner.issuer_id);
+      ins.bind(2, n);
+      ins.bind(3, static_cast<int64_t>(bits.size()));
+      ins.bind(4, encoded);
+      ins.bind(5, signed_list.data(), static_cast<int>(signed_list.size()));
+      ins.bind(6, now_ms);
+      ins.exec();
+      size = static_cast<int64_t>(bits.size());
+      allocated = 0;
+    }
+    // As many as this list takes before it is half full.
+    const int64_t take =
+        std::min<int64_t>(size / 2 - allocated, static_cast<int64_t>(count - out.size()));
+    const std::string list_url = StatusListUrl(owner.base_url, owner.slug, n);
     auto& a =
         c.Prepare("INSERT OR IGNORE INTO status_allocations(issuer_id, n, idx) VALUES (?, ?, ?)");
-    a.bind(1, owner.issuer_id);
-    a.bind(2, n);
-    a.bind(3, idx);
-    if (a.exec() == 1) break;
+    for (int64_t k = 0; k < take; ++k) {
+      int64_t idx = 0;
+      for (;;) {
+        idx = crypto::RandomUniform(static_cast<uint32_t>(size));
+        a.bind(1, owner.issuer_id);
+        a.bind(2, n);
+        a.bind(3, idx);
+        const int inserted = a.exec();
+        a.reset();
+        if (inserted == 1) break;
+      }
+      out.push_back(StatusSlot{n, idx, list_url});
+    }
+    auto& inc = c.Prepare(
+        "UPDATE status_lists SET allocated = allocated + ? WHERE issuer_id = ? AND n = ?");
+    inc.bind(1, take);
+    inc.bind(2, owner.issuer_id);
+    inc.bind(3, n);
+    inc.exec();
   }
-  auto& inc =
-      c.Prepare("UPDATE status_lists SET allocated = allocated + 1 WHERE issuer_id = ? AND n = ?");
-  inc.bind(1, owner.issuer_id);
-  inc.bind(2, n);
-  inc.exec();
-  return StatusSlot{n, idx, StatusListUrl(owner.base_url, owner.slug, n)};
+  return out;
 }
 
 Result<std::string> SetStatusBit(Conn& c, const StatusListOwner& owner, int n, int64_t idx,

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "crypto/ed25519.h"
 #include "crypto/status.h"
@@ -40,6 +41,12 @@ Result<std::string> SignStatusList(const StatusListOwner& owner, int n, const st
 // A random free index in the owner's newest list; a new signed list is created
 // when there is none or the newest is half full (random probing stays cheap).
 Result<StatusSlot> AllocateStatusIndex(Conn& c, const StatusListOwner& owner, int64_t now_ms);
+
+// `count` calls of AllocateStatusIndex in one (batch issuance): the same
+// slots in the same order, with one read of the newest list and one update
+// of its counter per list instead of one per entry.
+Result<std::vector<StatusSlot>> AllocateStatusIndexes(Conn& c, const StatusListOwner& owner,
+                                                      int64_t now_ms, size_t count);
 
 // Sets bit `idx` of list `n` and stores the re-signed list. Returns the signed
 // list (its digest goes into the status-list-updated ledger entry).

@@ -149,6 +149,11 @@ Result<int64_t> Ledger::AppendBatch(internal::Conn& conn,
   return SequenceEntries(conn, events, integrated_size_.load(), options_.max_pending);
 }
 
+Result<int64_t> Ledger::AppendEncodedBatch(internal::Conn& conn,
+                                           std::span<const std::string> bodies) const {
+  return SequenceEncodedEntries(conn, bodies, integrated_size_.load(), options_.max_pending);
+}
+
 void Ledger::Notify() {
   {
     std::lock_guard<std::mutex> lk(bg_mu_);

@@ -94,6 +94,11 @@ class Ledger {
   // transaction; returns the first index (see SequenceEntries). For batches:
   // one index lookup instead of one per entry.
   Result<int64_t> AppendBatch(internal::Conn& conn, std::span<const LedgerEvent> events) const;
+  // AppendBatch for entries already encoded with EncodeEntry (batch issuance
+  // encodes them on its signing threads). REQUIRES: each body is the
+  // EncodeEntry output of a valid event.
+  Result<int64_t> AppendEncodedBatch(internal::Conn& conn,
+                                     std::span<const std::string> bodies) const;
   // Wakes the integrator early.
   void Notify();
   // Integrates everything sequenced so far and publishes a checkpoint for

@@ -35,12 +35,17 @@ Result<int64_t> SequenceEntries(internal::Conn& conn, std::span<const LedgerEven
     CERTLEDGER_ASSIGN_OR_RETURN(std::string body, EncodeEntry(e));
     bodies.push_back(std::move(body));
   }
+  return SequenceEncodedEntries(conn, bodies, integrated_size, max_pending);
+}
+
+Result<int64_t> SequenceEncodedEntries(internal::Conn& conn, std::span<const std::string> bodies,
+                                       int64_t integrated_size, int64_t max_pending) {
   auto& next = conn.Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries");
   next.executeStep();
   const int64_t first = next.getColumn(0).getInt64();
   next.tryReset();
-  const int64_t last = first + static_cast<int64_t>(events.size()) - 1;
-  if (!events.empty() && last - integrated_size >= max_pending) {
+  const int64_t last = first + static_cast<int64_t>(bodies.size()) - 1;
+  if (!bodies.empty() && last - integrated_size >= max_pending) {
     return Status::Unavailable("ledger.backlog", "the public ledger is catching up (" +
                                                      std::to_string(last - integrated_size) +
                                                      " entries waiting); retry in a second");

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include "crypto/status.h"
 #include "registry/ledger/entry.h"
@@ -36,6 +37,12 @@ Result<int64_t> SequenceEntry(internal::Conn& conn, const LedgerEvent& event,
 // back (some rows may have been written inside it).
 Result<int64_t> SequenceEntries(internal::Conn& conn, std::span<const LedgerEvent> events,
                                 int64_t integrated_size, int64_t max_pending);
+
+// SequenceEntries for entries already encoded (EncodeEntry), e.g. on the
+// threads that signed what they record. REQUIRES: each body is the
+// EncodeEntry output of a valid event.
+Result<int64_t> SequenceEncodedEntries(internal::Conn& conn, std::span<const std::string> bodies,
+                                       int64_t integrated_size, int64_t max_pending);
 
 }  // namespace certledger::registry
 

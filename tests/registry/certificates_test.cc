@@ -206,5 +206,81 @@ TEST_CASE("certificates: typed codes are normalized; unknown and mistyped codes 
   CHECK(env.reg->GetCertificate("not a code").status().slug() == "code.invalid");
 }
 
+TEST_CASE("certificates: the grade follows the programme's assessment (docs/formats.md Grade)",
+          "[registry][grade]") {
+  // Pass/fail documents: "зачтено" whatever the score at or above the pass mark.
+  for (const char* type : {"qualification-upgrade", "certificate"}) {
+    INFO(type);
+    CHECK(CertificateGrade(type, 60, 60, 100).ru == "зачтено");
+    CHECK(CertificateGrade(type, 60, 60, 100).en == "pass");
+    CHECK(CertificateGrade(type, 100, 60, 100).ru == "зачтено");
+    CHECK(CertificateGrade(type, 59, 60, 100).ru == "не зачтено");
+  }
+  // Graded: the five-point scale by the share of the maximum (90 % / 70 %),
+  // never below "удовлетворительно" at or above the pass mark.
+  struct Case {
+    int points, pass, max;
+    const char *ru, *en;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {60, 60, 100, "удовлетворительно", "satisfactory"},
+           {69, 60, 100, "удовлетворительно", "satisfactory"},
+           {70, 60, 100, "хорошо", "good"},
+           {89, 60, 100, "хорошо", "good"},
+           {90, 60, 100, "отлично", "excellent"},
+           {100, 60, 100, "отлично", "excellent"},
+           {30, 30, 100, "удовлетворительно", "satisfactory"},  // below 55 %, passed
+           {45, 40, 50, "отлично", "excellent"},                // 90 % of 50
+           {44, 40, 50, "хорошо", "good"},
+           {35, 30, 50, "хорошо", "good"},  // 70 % of 50
+           {34, 30, 50, "удовлетворительно", "satisfactory"},
+           {59, 60, 100, "неудовлетворительно", "unsatisfactory"}}) {
+    INFO(c.points << "/" << c.max << ", pass " << c.pass);
+    model::Text g = CertificateGrade("professional-retraining", c.points, c.pass, c.max);
+    CHECK(g.ru == c.ru);
+    CHECK(g.en == c.en);
+  }
+
+  // What the certificate shows, issued one by one and in a batch.
+  Env env;
+  REQUIRE(env.reg
+              ->AddProgramme({"demo",
+                              "PR-256",
+                              "Аналитик данных",
+                              "Data analyst",
+                              "data-analysis",
+                              256,
+                              60,
+                              100,
+                              "distance",
+                              "professional-retraining",
+                              {"анализирует данные"},
+                              {"анализ данных"}})
+              .ok());
+  CertificateInput pr = env.Input("Петров Пётр Петрович", 91);
+  pr.programme = "PR-256";
+  CHECK(env.IssueOne(pr).view.grade == "отлично");
+  CHECK(env.IssueOne(env.Input("Иванова Мария Сергеевна", 95)).view.grade == "зачтено");
+  std::vector<CertificateInput> rows;
+  std::vector<std::string> expected;
+  for (auto [points, grade] : std::initializer_list<std::pair<int, const char*>>{
+           {60, "удовлетворительно"}, {70, "хорошо"}, {89, "хорошо"}, {90, "отлично"}}) {
+    CertificateInput in = pr;
+    in.learner_id = "learner-" + std::to_string(points);
+    in.points = points;
+    rows.push_back(in);
+    expected.push_back(grade);
+  }
+  auto results = env.reg->IssueBatch("demo", rows);
+  REQUIRE(results.ok());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    INFO((*results)[i].status.ToString());
+    REQUIRE((*results)[i].status.ok());
+    auto rec = env.reg->GetCertificate((*results)[i].code);
+    REQUIRE(rec.ok());
+    CHECK(rec->view.grade == expected[i]);
+  }
+}
+
 }  // namespace
 }  // namespace certledger::registry
