@@ -3,10 +3,11 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <string>
 
 // qpdf 11: use std::shared_ptr, not the deprecated PointerHolder.
 #define POINTERHOLDER_TRANSITION 4
-#include <qpdf/Buffer.hh>
+#include <qpdf/Pipeline.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFEFStreamObjectHelper.hh>
 #include <qpdf/QPDFEmbeddedFileDocumentHelper.hh>
@@ -18,6 +19,26 @@ namespace {
 Status Malformed(const std::string& why) {
   return Status::InvalidArgument("pdf.malformed", "cannot read the PDF: " + why);
 }
+
+// A qpdf pipeline end that keeps what it is given, up to a limit; past it,
+// write() throws TooLarge (qpdf's own errors are std::exceptions too, so
+// TooLarge is caught first by type).
+class BoundedSink final : public Pipeline {
+ public:
+  struct TooLarge {};
+  explicit BoundedSink(std::size_t max_bytes)
+      : Pipeline("bounded-sink", nullptr), max_(max_bytes) {}
+  void write(unsigned char const* data, size_t len) override {
+    if (len > max_ - bytes_.size()) throw TooLarge{};
+    bytes_.append(reinterpret_cast<const char*>(data), len);
+  }
+  void finish() override {}
+  std::string& bytes() { return bytes_; }
+
+ private:
+  const std::size_t max_;
+  std::string bytes_;
+};
 
 // The bytes of attachment `name`, or nullopt. Throws what qpdf throws.
 Result<std::optional<std::string>> Find(QPDFEmbeddedFileDocumentHelper& efdh,
@@ -36,13 +57,20 @@ Result<std::optional<std::string>> Find(QPDFEmbeddedFileDocumentHelper& efdh,
   if (!stream.isStream()) {
     return Malformed("attachment " + name + " has no embedded file stream");
   }
-  std::shared_ptr<Buffer> data = stream.getStreamData(qpdf_dl_all);
-  if (!data) return Malformed("attachment " + name + " cannot be decoded");
-  if (data->getSize() > max_bytes) {
-    return Status::InvalidArgument("pdf.too-large", "attachment " + name + " is too large");
+  // Decoded through a bounded sink: a small compressed stream that inflates to
+  // gigabytes (a decompression bomb) stops at max_bytes instead of being
+  // decoded whole first.
+  BoundedSink sink(max_bytes);
+  bool decoded = false;
+  try {
+    decoded = stream.pipeStreamData(&sink, 0, qpdf_dl_all, /*suppress_warnings=*/true);
+  } catch (const BoundedSink::TooLarge&) {
+    return Status::InvalidArgument("pdf.too-large", "attachment " + name + " is larger than " +
+                                                        std::to_string(max_bytes) +
+                                                        " bytes once decoded");
   }
-  return std::optional<std::string>(
-      std::string(reinterpret_cast<const char*>(data->getBuffer()), data->getSize()));
+  if (!decoded) return Malformed("attachment " + name + " cannot be decoded");
+  return std::optional<std::string>(std::move(sink.bytes()));
 }
 
 }  // namespace

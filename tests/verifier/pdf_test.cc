@@ -73,6 +73,23 @@ TEST_CASE("pdf: credential.json and receipt.json are read from the embedded file
   CHECK_FALSE(only->receipt.has_value());
 }
 
+TEST_CASE("pdf: a decompression bomb stops at the limit, not after decoding it whole",
+          "[verifier]") {
+  // 64 MiB of spaces compress (setCompressStreams) to about 64 KiB.
+  const std::string bomb(64u << 20, ' ');
+  const std::string pdf = MakePdf({{"credential.json", bomb}});
+  REQUIRE(pdf.size() < (1u << 20));
+  auto att = ExtractPdfAttachments(pdf, 1u << 20);
+  REQUIRE_FALSE(att.ok());
+  CHECK(att.status().slug() == "pdf.too-large");
+  // Exactly at the limit is fine; one byte over is not.
+  const std::string cred = "{\"a\": 1}";
+  CHECK(ExtractPdfAttachments(MakePdf({{"credential.json", cred}}), cred.size()).ok());
+  CHECK(ExtractPdfAttachments(MakePdf({{"credential.json", cred}}), cred.size() - 1)
+            .status()
+            .slug() == "pdf.too-large");
+}
+
 TEST_CASE("pdf: a PDF without the credential, or not a PDF, is an error", "[verifier]") {
   auto none = ExtractPdfAttachments(MakePdf({{"other.json", "{}"}}));
   REQUIRE_FALSE(none.ok());
