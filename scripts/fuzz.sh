@@ -3,7 +3,8 @@
 # each for N seconds (default 60) on a seed corpus made from ../shared/vectors
 # and the fuzz registry (fuzz_make_seeds), plus a PDF made with the qpdf tool.
 #
-#   bash scripts/fuzz.sh [seconds-per-target] [target ...]   (targets: json, verifier, ...)
+#   bash scripts/fuzz.sh [seconds-per-target] [target ...]   (targets: json, verifier,
+#   http_body, ...: every tests/fuzz/*_fuzz.cc)
 #
 # Environment: CERTLEDGER_FUZZ_BUILD_DIR (default build-fuzz) is the build
 # directory; CERTLEDGER_SHARED_DIR (default ../shared) the vectors;

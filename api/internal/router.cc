@@ -562,6 +562,15 @@ void Router::Dispatch(size_t route_index, const httplib::Request& req, httplib::
                    std::chrono::duration<double>(Clock::now() - start).count());
 }
 
+bool Router::TEST_Dispatch(size_t route_index, httplib::Request& req, httplib::Response& res) {
+  if (route_index >= routes_.size()) return false;
+  std::vector<std::string> names;
+  const std::regex re(PathRegex(routes_[route_index].path, &names));
+  if (!std::regex_match(req.path, req.matches, re)) return false;
+  Dispatch(route_index, req, res);
+  return true;
+}
+
 void Router::Install(httplib::Server& server) {
   std::set<std::string> cors_paths;
   for (size_t i = 0; i < routes_.size(); ++i) {

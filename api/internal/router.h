@@ -164,6 +164,12 @@ class Router {
   // A problem+json reply for `s` (public: the bad-input handlers use it too).
   Reply Problem(const Status& s) const;
 
+  // Test-only (tests/fuzz/http_body_fuzz.cc): runs route `route_index` on
+  // `req` as the handler Install registers would, without a network. Fills
+  // req.matches from req.path (the path parameters), then dispatches; false,
+  // doing nothing, if the path does not match the route. Thread-safe.
+  bool TEST_Dispatch(size_t route_index, httplib::Request& req, httplib::Response& res);
+
  private:
   void Dispatch(size_t route_index, const httplib::Request& req, httplib::Response& res);
   Result<Reply> Run(const Route& route, const httplib::Request& req, Request& r);

@@ -17,6 +17,7 @@
 #include "crypto/random.h"
 #include "crypto/status.h"
 #include "tests/fuzz/fuzz_registry.h"
+#include "tests/fuzz/http_body_routes.h"
 #include "verifier/report.h"
 #include "verifier/verifier.h"
 
@@ -149,6 +150,103 @@ int main(int argc, char** argv) {
   Seed("encoding", crypto::Base64Encode(raw));
   Seed("encoding", crypto::MultibaseEncode(crypto::Multibase::kBase64Url, raw));
   Seed("encoding", std::string("1112") + sig58.substr(1, 10));
+
+  // --- HTTP bodies (http_body target): a valid body per route, the samples,
+  // and the vector credentials wrapped for /verify and /credit-check.
+  auto body_seed = [](const std::string& path, const std::string& body) {
+    for (size_t i = 0; i < fuzz::kBodyRouteCount; ++i) {
+      if (path == fuzz::kBodyRoutes[i].path) {
+        Seed("http_body", std::string(1, static_cast<char>(fuzz::BodyRouteByte(i))) + body);
+        Seed("http_body", std::string(1, static_cast<char>(fuzz::BodyRouteByte(i, true))) + body);
+        return;
+      }
+    }
+    std::fprintf(stderr, "fuzz_make_seeds: no fuzzed route %s\n", path.c_str());
+    std::exit(1);
+  };
+  const Json draft = {{"programme", "DA-101"},          {"learner_name", "Сидоров Иван Петрович"},
+                      {"learner_id", "123-456-789 64"}, {"period_start", "2026-09-01"},
+                      {"period_end", "2026-11-20"},     {"points", 91},
+                      {"identity_share", 0.4},          {"identity_method", "online-proctoring"}};
+  const Json reason = {{"reason", "error-in-data"}, {"reason_text", "неверный период обучения"}};
+  const fs::path samples = fs::path(CERTLEDGER_SOURCE_DIR) / "samples";
+  const std::string policy = Read(samples / "policy-university.json");
+  body_seed("/api/v1/verify", Json{{"code", "ZZZZ-ZZZZ-ZZZZ-ZZZZ-Z"}}.dump());
+  body_seed("/api/v1/credit-check",
+            "{\"code\": \"ZZZZ-ZZZZ-ZZZZ-ZZZZ-Z\", \"policy\": " + policy + "}");
+  for (const fuzz::SignedSeed& s : signed_seeds) {
+    body_seed("/api/v1/verify", Json{{"credential", s.credential}, {"receipt", s.receipt}}.dump());
+    body_seed("/api/v1/credit-check",
+              Json{{"credential", s.credential},
+                   {"policy", crypto::ParseJson(policy).value_or(Json::object())}}
+                  .dump());
+  }
+  for (const fs::path& p : json_files) {
+    if (p.parent_path().filename() != "vc") continue;
+    auto j = crypto::ParseJson(Read(p));
+    if (j.ok() && j->is_object()) body_seed("/api/v1/verify", Json{{"credential", *j}}.dump());
+  }
+  body_seed("/api/v1/applications", Json{{"full_name", "Сидоров Иван Петрович"},
+                                         {"birth_date", "1988-05-20"},
+                                         {"sex", "male"},
+                                         {"citizenship", "RU"},
+                                         {"education_level", "secondary-vocational"},
+                                         {"region_code", "66"},
+                                         {"registration_type", "temporary"},
+                                         {"email", "ivan@example.ru"},
+                                         {"phone", "+79120000000"},
+                                         {"snils", "112-233-445 95"},
+                                         {"issuer", "demo"},
+                                         {"programme", "DA-101"}}
+                                        .dump());
+  body_seed("/api/v1/applications/{id}/login-code", "");
+  body_seed("/api/v1/applications/{id}/token", "{\"code\": \"123456\"}");
+  body_seed("/api/v1/vouchers/{code}/enrol",
+            "{\"group\": \"DA-101-09\", \"start_date\": \"2026-09-01\"}");
+  body_seed("/api/v1/certificates", draft.dump());
+  body_seed("/api/v1/certificates/{code}/name", "{\"name\": \"Сидоров Иван Петрович\"}");
+  body_seed("/api/v1/certificates/{code}/confirm-name", "");
+  body_seed("/api/v1/certificates/{code}/issue", "{}");
+  body_seed("/api/v1/certificates/{code}/revoke", reason.dump());
+  body_seed("/api/v1/certificates/{code}/supersede", draft.dump());
+  body_seed("/api/v1/certificates/batch", Json{{"rows", {draft, draft}}}.dump());
+  body_seed("/api/v1/vouchers/{code}/annul", Json{{"reason", "documents-missing"}}.dump());
+  body_seed("/api/v1/vouchers/{code}/valid-reason", "{\"text\": \"больничный лист\"}");
+  {
+    Json year = fuzz::Must(crypto::ParseJson(Read(samples / "year-2026.json")));
+    year.erase("year");
+    body_seed("/api/v1/years/{year}", year.dump());
+  }
+  body_seed("/api/v1/issuers", Json{{"slug", "it-school"},
+                                    {"kind", "provider"},
+                                    {"name_ru", "Айти школа"},
+                                    {"name_en", "IT school"},
+                                    {"inn", "7707083893"}}
+                                   .dump());
+  body_seed("/api/v1/issuers/{slug}/keys/{n}/revoke", reason.dump());
+  body_seed("/api/v1/programmes", Json{{"issuer", "demo"},
+                                       {"code", "QA-072"},
+                                       {"title_ru", "Тестирование"},
+                                       {"title_en", "Testing"},
+                                       {"hours", 72},
+                                       {"pass_mark", 60},
+                                       {"max_points", 100},
+                                       {"form", "distance"},
+                                       {"document_type", "qualification-upgrade"},
+                                       {"outcomes", {"writes test plans"}},
+                                       {"competencies", {"testing"}}}
+                                      .dump());
+  body_seed("/api/v1/tokens", "{\"role\": \"provider\", \"scope\": \"demo\"}");
+  body_seed("/api/v1/deadlines/run", "");
+  body_seed("/api/v1/outbox/{id}/sent", "{}");
+  for (const auto& e : fs::directory_iterator(samples)) {
+    if (e.path().extension() != ".json" && e.path().extension() != ".csv") continue;
+    const std::string text = Read(e.path());
+    for (const char* path : {"/api/v1/years/{year}", "/api/v1/certificates/batch",
+                             "/api/v1/programmes", "/api/v1/credit-check"}) {
+      body_seed(path, text);
+    }
+  }
 
   std::printf("fuzz_make_seeds: %d seeds in %s\n", written, out_dir.c_str());
   return 0;
