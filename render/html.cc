@@ -691,47 +691,26 @@ std::string RenderVoucherPage(const registry::model::VoucherPageView& view, Lang
       lang == Lang::kEn ? options.registry_name_en : options.registry_name_ru;
   const std::string until = LocalTime(view.valid_until, lang);
 
-  const char* cls = "valid";
-  const char* symbol = "&#10003;";
-  const char* title = vt.issued_title;
-  std::string text;
-  switch (view.state) {
-    case VoucherState::kIssued:
-      text = Format(vt.issued_text, until.c_str());
-      break;
-    case VoucherState::kEnrolled:
-      title = vt.enrolled_title;
-      text = Format(vt.enrolled_text, Date(view.start_date, lang).c_str());
-      break;
-    case VoucherState::kCompleted:
-      cls = "unknown";
-      title = vt.completed_title;
-      text = vt.completed_text;
-      break;
-    case VoucherState::kAnnulled:
-      cls = "revoked";
-      symbol = "&#10007;";
-      title = vt.annulled_title;
-      text = vt.annulled_text;
-      break;
-    case VoucherState::kExpired:
-      cls = "warn";
-      symbol = "!";
-      title = vt.expired_title;
-      text = vt.expired_text;
-      break;
-    case VoucherState::kWithdrawn:
-      cls = "revoked";
-      symbol = "&#10007;";
-      title = vt.withdrawn_title;
-      text = vt.withdrawn_text;
-      break;
-  }
+  // Banner per state: class, symbol, title, text.
+  struct Banner {
+    const char *cls, *symbol, *title;
+    std::string text;
+  };
+  const Banner banners[] = {
+      {"valid", "&#10003;", vt.issued_title, Format(vt.issued_text, until.c_str())},
+      {"valid", "&#10003;", vt.enrolled_title,
+       Format(vt.enrolled_text, Date(view.start_date, lang).c_str())},
+      {"unknown", "&#10003;", vt.completed_title, vt.completed_text},
+      {"revoked", "&#10007;", vt.annulled_title, vt.annulled_text},
+      {"warn", "!", vt.expired_title, vt.expired_text},
+      {"revoked", "&#10007;", vt.withdrawn_title, vt.withdrawn_text},
+  };
+  const Banner& b = banners[static_cast<int>(view.state)];
 
   Page p;
-  BeginPage(p, t, title, view.code, registry_name);
-  p.Banner(cls, symbol, title);
-  p.BannerText(text);
+  BeginPage(p, t, b.title, view.code, registry_name);
+  p.Banner(b.cls, b.symbol, b.title);
+  p.BannerText(b.text);
   if (view.state == VoucherState::kCompleted && !view.certificate_url.empty()) {
     p.Raw("<p>");
     p.Text(vt.certificate_link);

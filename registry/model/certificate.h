@@ -95,6 +95,7 @@ struct VoucherView {
 // and programme only. The holder's name and every other personal field stay off
 // it (the voucher PDF in the holder's hands prints the name; the provider checks
 // identity at enrolment).
+// Values index tables (render/html.cc banners, the public status JSON): append only.
 enum class VoucherState {
   kIssued = 0,     // valid, not yet used for enrolment
   kEnrolled = 1,   // valid, the holder is enrolled on the programme

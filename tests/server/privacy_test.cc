@@ -39,13 +39,7 @@ namespace {
 
 using testing::HttpResult;
 using testing::RegistryServer;
-
-std::string Year() {
-  time_t t = time(nullptr);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  return std::to_string(tm.tm_year + 1900);
-}
+using testing::Year;
 
 // ---- seeded personal data -------------------------------------------------------
 
