@@ -171,13 +171,21 @@ class Router {
   bool TEST_Dispatch(size_t route_index, httplib::Request& req, httplib::Response& res);
 
  private:
-  void Dispatch(size_t route_index, const httplib::Request& req, httplib::Response& res);
+  // Runs route `route_index`; `values` are its path parameters in {name} order.
+  void Dispatch(size_t route_index, const httplib::Request& req, httplib::Response& res,
+                const std::vector<std::string>& values);
+  // The GET route that `path` names (the first in registration order, as
+  // httplib would pick), with its parameter values; -1 if none.
+  int MatchGet(std::string_view path, std::vector<std::string>* values) const;
   Result<Reply> Run(const Route& route, const httplib::Request& req, Request& r);
 
   registry::Registry& registry_;
   RouterOptions options_;
   std::vector<Route> routes_;
   std::vector<std::vector<std::string>> param_names_;  // per route, its {names}
+  // Per route, its path split at '/': a literal segment, "{}" for one
+  // parameter segment, "{*}" for a parameter that takes the rest.
+  std::vector<std::vector<std::string>> segments_;
   Metrics metrics_;
   RateLimiter limiter_;
   std::mutex inflight_mu_;
