@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -36,6 +37,9 @@ class Conn {
   // A cached, reset statement for `sql` (bindings cleared).
   SQLite::Statement& Prepare(const std::string& sql);
   void Exec(const std::string& sql) { db_->exec(sql); }
+  // One statement without results (BEGIN, SAVEPOINT, COMMIT...) through the
+  // statement cache: no parse per call, unlike Exec.
+  void Run(const std::string& sql) { Prepare(sql).exec(); }
   // Resets every cached statement (ends pending reads before COMMIT).
   void ResetAll();
 
@@ -47,8 +51,10 @@ class Conn {
 struct DbOptions {
   // Create the file and schema when missing (only `certledger init` does).
   bool create = false;
-  // Readers kept open for concurrent reads.
-  int reader_connections = 4;
+  // Idle readers kept open for concurrent reads. A Read finding none idle
+  // opens a connection (open, pragmas, schema parse: more than most reads
+  // cost), so this should cover the server's concurrent requests.
+  int reader_connections = 64;
   // Most write closures folded into one transaction.
   int max_group = 256;
   // How long a connection waits on a lock held by another process.
@@ -83,6 +89,10 @@ class Db {
   // Maps a SQLite exception to a Status (SQLITE_BUSY -> kUnavailable).
   static Status FromException(const std::exception& e);
 
+  // Asks the checkpointer thread to copy the WAL into the database (called
+  // from the writer's WAL hook when the log has grown).
+  void WantCheckpoint();
+
  private:
   struct Pending {
     const WriteFn* fn;
@@ -91,6 +101,9 @@ class Db {
   };
   Db(std::string path, DbOptions options) : path_(std::move(path)), options_(options) {}
   void RunGroup(std::vector<Pending*>& group);
+  // The checkpointer thread: PASSIVE checkpoints on its own connection when
+  // asked, so COMMIT never waits for one.
+  void CheckpointLoop();
 
   const std::string path_;
   const DbOptions options_;
@@ -104,6 +117,12 @@ class Db {
   std::mutex read_mu_;
   std::condition_variable read_cv_;
   std::vector<std::unique_ptr<Conn>> readers_;  // idle readers
+
+  std::mutex ckpt_mu_;  // guards ckpt_wanted_ and ckpt_stop_
+  std::condition_variable ckpt_cv_;
+  bool ckpt_wanted_ = false;
+  bool ckpt_stop_ = false;
+  std::thread checkpointer_;  // last member: stopped first (~Db)
 };
 
 // Column helpers.
