@@ -16,6 +16,7 @@
 # Not a test: prints numbers and ratios, exit status 0 unless something broke.
 #
 # Usage: bench/server_bench.sh [path/to/certledger] [--seconds N] [--rush N] [--quota N]
+#                             [--only page|issue|rush]  (run one scenario alone)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,12 +25,14 @@ seconds=10
 rush=100000
 quota=33000
 conns=64
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --rush) rush="$2"; shift 2 ;;
     --quota) quota="$2"; shift 2 ;;
-    -h|--help) sed -n 2,20p "$0"; exit 0 ;;
+    --only) only="$2"; shift 2 ;;
+    -h|--help) sed -n 2,21p "$0"; exit 0 ;;
     *) bin="$1"; shift ;;
   esac
 done
@@ -84,9 +87,17 @@ post() {  # post PATH BODY TOKEN (an empty BODY: no body at all)
 }
 
 echo "certledger server benchmarks: $(nproc) cores, $bin, $conns connections, ${seconds}s per run"
+echo "server pid $server_pid, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
+case "$only" in
+  ""|page|issue|rush) ;;
+  *) echo "server_bench: --only takes page, issue or rush" >&2; exit 2 ;;
+esac
+run() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+
 # ---------------------------------------------------------------- (a) page
+if run page; then
 draft='{"programme":"DA-101","learner_name":"Иванов Иван Иванович","learner_id":"123-456-789 64",'
 draft+="\"period_start\":\"$year-09-01\",\"period_end\":\"$year-11-20\",\"points\":88,"
 draft+='"identity_share":0.4,"identity_method":"online-proctoring"}'
@@ -153,6 +164,7 @@ print(f"  ratio {ra / rn:.2f}x nginx (goal >= 0.8: {'met' if ra / rn >= 0.8 else
       f"p99 {pa:.2f} ms (goal <= 10 ms: {'met' if pa <= 10 else 'NOT met'})")
 EOF
 echo
+fi
 
 # ---------------------------------------------------------------- (b) issuance
 # The reference: SQLite, one transaction per row (600-byte rows), WAL,
@@ -171,6 +183,7 @@ sqlite_rate() {
   t1="$(date +%s.%N)"
   python3 -c "print('%.0f' % ($n / ($t1 - $t0)))"
 }
+if run issue; then
 echo "(b) durable issuance: draft -> confirm-name -> issue, $conns clients"
 ref_before="$(sqlite_rate)"
 echo "    CL_PROVIDER_TOKEN=... CL_YEAR=$year wrk -t2 -c$conns -d${seconds}s -s bench/wrk/issue.lua $base"
@@ -195,8 +208,10 @@ print(f"  ratio {rate / ref:.2f}x (goal >= 1: {'met' if rate / ref >= 1 else 'NO
       + ("" if errors == 0 else "  ERRORS"))
 EOF
 echo
+fi
 
 # ---------------------------------------------------------------- (c) rush
+run rush || exit 0
 echo "(c) rush: $rush applications against a quota of $quota, $conns connections"
 cfg="$(curl -sS -f "$base/api/v1/years/$year" | json - 'json.dumps({**j, "quota": '"$quota"'})')"
 curl -sS -f -X PUT -H "Authorization: Bearer $op" -H 'Content-Type: application/json' \

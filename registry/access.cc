@@ -184,29 +184,38 @@ Result<Principal> Registry::Authenticate(std::string_view token) {
   return Principal{info.role, info.scope, info.id};
 }
 
+Registry::LoginCode Registry::NewLoginCode(const std::string& application_id) const {
+  // 6 decimal digits, uniform.
+  char code[8];
+  std::snprintf(code, sizeof code, "%06u", crypto::RandomUniform(1'000'000));
+  return LoginCode{code, crypto::KeyedHash(master_key_, "login-code|" + application_id + "|" +
+                                                            std::string(code))};
+}
+
+Status Registry::StoreLoginCodeIn(Conn& c, const std::string& application_id, const LoginCode& code,
+                                  int64_t now_ms) {
+  auto& up = c.Prepare(
+      "INSERT INTO login_codes(application_id, code_hash, expires_ms, attempts) VALUES (?, ?, ?, "
+      "0) ON CONFLICT(application_id) DO UPDATE SET code_hash = excluded.code_hash, "
+      "expires_ms = excluded.expires_ms, attempts = 0");
+  up.bind(1, application_id);
+  up.bind(2, code.hash.data(), static_cast<int>(code.hash.size()));
+  up.bind(3, now_ms + kLoginCodeTtlMs);
+  up.exec();
+  return internal::EnqueueOutbox(c, "login-code", application_id, Json{{"code", code.code}},
+                                 now_ms);
+}
+
 Status Registry::SendLoginCode(const std::string& application_id) {
   // EnqueueOutbox fails with "application.unknown" (rolling back) when there
   // is no such application: no separate lookup.
   if (application_id.empty() || application_id.size() > 64) {
     return Status::NotFound("application.unknown", "no such application");
   }
-  // 6 decimal digits, uniform.
-  char code[8];
-  std::snprintf(code, sizeof code, "%06u", crypto::RandomUniform(1'000'000));
-  const std::string hash =
-      crypto::KeyedHash(master_key_, "login-code|" + application_id + "|" + std::string(code));
+  const LoginCode code = NewLoginCode(application_id);
   const int64_t now = clock_.NowMillis();
-  return db_->Write([&](Conn& c) -> Status {
-    auto& up = c.Prepare(
-        "INSERT INTO login_codes(application_id, code_hash, expires_ms, attempts) VALUES (?, ?, ?, "
-        "0) ON CONFLICT(application_id) DO UPDATE SET code_hash = excluded.code_hash, "
-        "expires_ms = excluded.expires_ms, attempts = 0");
-    up.bind(1, application_id);
-    up.bind(2, hash.data(), static_cast<int>(hash.size()));
-    up.bind(3, now + kLoginCodeTtlMs);
-    up.exec();
-    return internal::EnqueueOutbox(c, "login-code", application_id, Json{{"code", code}}, now);
-  });
+  return db_->Write(
+      [&](Conn& c) -> Status { return StoreLoginCodeIn(c, application_id, code, now); });
 }
 
 Result<NewToken> Registry::RedeemLoginCode(const std::string& application_id,

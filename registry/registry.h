@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -334,7 +335,10 @@ class Registry {
   // "programme.unknown", "issuer.unknown", "issuer.suspended", "year.unknown",
   // "year.closed" (before opening or after the year end),
   // "application.duplicate" (kAlreadyExists: this person already applied this year).
-  Result<ApplyOutcome> Apply(const ApplicationInput& input, const std::string& request_key);
+  // `send_login_code`: also what SendLoginCode does, for a new application in
+  // the same transaction (one durable commit per application).
+  Result<ApplyOutcome> Apply(const ApplicationInput& input, const std::string& request_key,
+                             bool send_login_code = false);
   // kNotFound "application.unknown".
   Result<ApplicationView> GetApplication(const std::string& id);
   // Leaves the queue, or gives back an issued (not yet enrolled) voucher,
@@ -385,6 +389,9 @@ class Registry {
   // ActiveSigner, optionally also for a suspended issuer (revocations and
   // status-list updates must stay publishable).
   Result<std::unique_ptr<crypto::Signer>> SignerFor(const std::string& slug, bool allow_suspended);
+  // The signer of the operator's active key number `n` whose sealed seed is
+  // `sealed` (as read by the caller), opened once and kept while unchanged.
+  Result<std::shared_ptr<const crypto::Signer>> OperatorSigner(int n, const std::string& sealed);
   // Certificates (certificates.cc), shared by Issue and IssueBatch: signs,
   // logs and marks issued the confirmed draft `code` of issuer `slug` inside
   // the caller's write transaction; returns its ledger index.
@@ -393,6 +400,18 @@ class Registry {
   Result<int64_t> IssueDraftIn(internal::Conn& c, const std::string& code, const std::string& slug,
                                const crypto::Signer& signer, int64_t now_ms,
                                internal::CertificateLookups* cache = nullptr);
+
+  // API access (access.cc): a fresh sign-in code for `application_id` and its
+  // keyed hash; StoreLoginCodeIn stores it and queues its message inside the
+  // caller's write transaction.
+  struct LoginCode {
+    std::string code, hash;
+  };
+  LoginCode NewLoginCode(const std::string& application_id) const;
+  // Apply's answer to a retry of an application already stored.
+  Result<ApplyOutcome> Replay(const std::string& application_id, bool send_login_code);
+  Status StoreLoginCodeIn(internal::Conn& c, const std::string& application_id,
+                          const LoginCode& code, int64_t now_ms);
 
   // Vouchers (registry/vouchers.cc). A subkey of the master key for
   // `purpose` ("pii" seals personal data, "snils" keys the SNILS hash).
@@ -410,6 +429,9 @@ class Registry {
   crypto::SecretBytes master_key_;
   std::unique_ptr<internal::Db> db_;
   std::unique_ptr<Ledger> ledger_;
+  std::mutex signer_mu_;
+  std::string signer_sealed_;                     // GUARDED_BY(signer_mu_)
+  std::shared_ptr<const crypto::Signer> signer_;  // GUARDED_BY(signer_mu_)
 };
 
 // Parses "https://host[:port]" (no path, query or fragment). Returns the

@@ -21,6 +21,7 @@
 // sequences: an immediate issuance needs it empty and a free slot, a promotion
 // must serve its minimum.
 #include <algorithm>
+#include <cstdio>
 #include <regex>
 
 #include "crypto/data_integrity.h"
@@ -85,8 +86,17 @@ struct YearRow {
 
 // The stored configuration was validated when written: read it back without
 // validating again (this runs inside the writer).
+// The text rarely changes and every application reads it twice (the snapshot
+// and the writer): each thread keeps the last one parsed.
 Status LoadConfig(YearRow& y) {
   if (y.config_loaded) return Status::Ok();
+  thread_local std::string cached_text;
+  thread_local YearConfigInput cached;
+  if (!cached_text.empty() && cached_text == y.config_text) {
+    y.config = cached;
+    y.config_loaded = true;
+    return Status::Ok();
+  }
   CERTLEDGER_ASSIGN_OR_RETURN(Json j, crypto::ParseJson(y.config_text));
   if (!j.is_object()) return Status::DataLoss("year.corrupt", "stored year configuration");
   YearConfigInput& c = y.config;
@@ -98,6 +108,8 @@ Status LoadConfig(YearRow& y) {
   c.document_deadline_days = j.value("documentDeadlineDays", 30);
   c.time_zone = j.value("timeZone", std::string("Europe/Moscow"));
   y.config_loaded = true;
+  cached_text = y.config_text;
+  cached = c;
   return Status::Ok();
 }
 
@@ -390,33 +402,41 @@ Result<std::string> HolderName(const Tx& x, const AppRow& a) {
   return j.value("full_name", std::string());
 }
 
-// Issues a voucher to application `a` (state "queued" or just inserted):
-// signs the credential, allocates its status index, logs it and notifies the
-// holder. `served_seq` is set when the voucher goes to the head of the queue.
-Result<std::string> IssueVoucherTx(Conn& c, const Tx& x, YearRow& y, const AppRow& a,
-                                   const std::string& holder_name,
-                                   std::optional<int64_t> served_seq) {
-  CERTLEDGER_RETURN_IF_ERROR(LoadConfig(y));
-  CERTLEDGER_ASSIGN_OR_RETURN(OperatorRow op, LoadOperator(c));
-  const std::string code = NewRegistrationCode();
-  const std::string url = x.base_url + "/v/" + code;
-  CERTLEDGER_ASSIGN_OR_RETURN(internal::StatusSlot slot,
-                              internal::AllocateStatusIndex(c, OwnerOf(x, op), x.now));
-  const int64_t valid_until_ms = y.closes_ms - 1;
-  CERTLEDGER_ASSIGN_OR_RETURN(std::string valid_until,
-                              FormatLocalRfc3339(y.config.time_zone, valid_until_ms));
+// A voucher's signed credential, made before its transaction when possible
+// (signing is the costliest step; the writer only checks and stores).
+struct SignedVoucher {
+  std::string code, url, valid_until;
+  internal::StatusSlot slot;
+  std::string canon;   // the signed credential, canonical JSON
+  std::string sealed;  // canon sealed under the PII key, AD "voucher|<code>"
+  std::string digest;  // of canon, for the ledger entry
+};
+
+// Signs the TrainingVoucherCredential `code` for `holder_name` (programme
+// `issuer`/`programme` of `year`, valid until `closes_ms` - 1 in `time_zone`)
+// with status entry `slot`. No database access.
+Result<SignedVoucher> SignVoucher(const Tx& x, const std::string& operator_name,
+                                  const std::string& code, const internal::StatusSlot& slot,
+                                  int year, int64_t closes_ms, const std::string& time_zone,
+                                  const std::string& issuer, const std::string& programme,
+                                  const std::string& holder_name) {
+  SignedVoucher out;
+  out.code = code;
+  out.url = x.base_url + "/v/" + code;
+  out.slot = slot;
+  CERTLEDGER_ASSIGN_OR_RETURN(out.valid_until, FormatLocalRfc3339(time_zone, closes_ms - 1));
   Json cred = {
       {"@context", {"https://www.w3.org/ns/credentials/v2", x.base_url + "/contexts/v1.json"}},
-      {"id", url},
+      {"id", out.url},
       {"type", {"VerifiableCredential", "TrainingVoucherCredential"}},
-      {"issuer", {{"id", x.operator_did}, {"name", op.name}}},
+      {"issuer", {{"id", x.operator_did}, {"name", operator_name}}},
       {"validFrom", crypto::FormatRfc3339(x.now)},
-      {"validUntil", valid_until},
+      {"validUntil", out.valid_until},
       {"credentialSubject",
        {{"type", "TrainingVoucher"},
         {"holderName", holder_name},
-        {"programme", x.base_url + "/programmes/" + a.issuer + "/" + a.programme},
-        {"year", y.year}}},
+        {"programme", x.base_url + "/programmes/" + issuer + "/" + programme},
+        {"year", year}}},
       {"credentialStatus",
        {{"id", slot.EntryId()},
         {"type", "BitstringStatusListEntry"},
@@ -426,22 +446,31 @@ Result<std::string> IssueVoucherTx(Conn& c, const Tx& x, YearRow& y, const AppRo
   crypto::ProofOptions po;
   po.created = crypto::FormatRfc3339(x.now);
   CERTLEDGER_ASSIGN_OR_RETURN(Json signed_cred, crypto::AddProof(cred, po, *x.signer));
-  CERTLEDGER_ASSIGN_OR_RETURN(std::string canon, crypto::Canonicalize(signed_cred));
-  CERTLEDGER_ASSIGN_OR_RETURN(std::string sealed,
-                              crypto::SealBytes(x.pii, canon, "voucher|" + code));
+  CERTLEDGER_ASSIGN_OR_RETURN(out.canon, crypto::Canonicalize(signed_cred));
+  CERTLEDGER_ASSIGN_OR_RETURN(out.sealed, crypto::SealBytes(x.pii, out.canon, "voucher|" + code));
+  out.digest = crypto::Sha256Tagged(out.canon);
+  return out;
+}
+
+// Stores voucher `v` of application `a` (state "queued" or just inserted):
+// logs it, marks the application and notifies the holder. `served_seq` is
+// set when the voucher goes to the head of the queue.
+Status StoreVoucherTx(Conn& c, const Tx& x, YearRow& y, const AppRow& a, const SignedVoucher& v,
+                      std::optional<int64_t> served_seq) {
+  CERTLEDGER_RETURN_IF_ERROR(LoadConfig(y));
   Json fields = {{"application", a.id},
                  {"year", y.year},
                  {"queueSeq", a.arrival_seq},
-                 {"validUntil", valid_until},
-                 {"statusList", slot.list_url}};
+                 {"validUntil", v.valid_until},
+                 {"statusList", v.slot.list_url}};
   if (served_seq) fields["servedSeq"] = *served_seq;
-  CERTLEDGER_RETURN_IF_ERROR(AppendIn(c, x, event::kVoucherIssued, SubjectIdFor(url),
-                                      crypto::Sha256Tagged(canon), std::move(fields)));
+  CERTLEDGER_RETURN_IF_ERROR(
+      AppendIn(c, x, event::kVoucherIssued, SubjectIdFor(v.url), v.digest, std::move(fields)));
   auto& ins = c.Prepare(
       "INSERT INTO vouchers(code, application_id, year, state, issuer, programme, served_seq, "
       "credential, status_n, status_idx, valid_until, valid_until_ms, deadline_ms, issued_ms, "
       "updated_ms) VALUES (?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  ins.bind(1, code);
+  ins.bind(1, v.code);
   ins.bind(2, a.id);
   ins.bind(3, y.year);
   ins.bind(4, a.issuer);
@@ -451,26 +480,81 @@ Result<std::string> IssueVoucherTx(Conn& c, const Tx& x, YearRow& y, const AppRo
   } else {
     ins.bind(6);
   }
-  ins.bind(7, sealed.data(), static_cast<int>(sealed.size()));
-  ins.bind(8, slot.n);
-  ins.bind(9, slot.idx);
-  ins.bind(10, valid_until);
-  ins.bind(11, valid_until_ms);
+  ins.bind(7, v.sealed.data(), static_cast<int>(v.sealed.size()));
+  ins.bind(8, v.slot.n);
+  ins.bind(9, v.slot.idx);
+  ins.bind(10, v.valid_until);
+  ins.bind(11, y.closes_ms - 1);
   ins.bind(12, x.now + int64_t{y.config.document_deadline_days} * kDayMs);
   ins.bind(13, x.now);
   ins.bind(14, x.now);
   ins.exec();
-  SetAppState(c, a.id, "voucher-issued", "", code, x.now);
+  SetAppState(c, a.id, "voucher-issued", "", v.code, x.now);
   ++y.holding;
   ++y.issued;
-  Json params = {{"code", code}, {"url", url}, {"valid_until", valid_until}};
+  Json params = {{"code", v.code}, {"url", v.url}, {"valid_until", v.valid_until}};
   if (served_seq) {
     params["old_position"] = a.queued_position.value_or(1);
-    CERTLEDGER_RETURN_IF_ERROR(internal::EnqueueOutbox(c, "promoted", a.id, params, x.now));
-  } else {
-    CERTLEDGER_RETURN_IF_ERROR(internal::EnqueueOutbox(c, "voucher-issued", a.id, params, x.now));
+    return internal::EnqueueOutbox(c, "promoted", a.id, params, x.now);
   }
-  return code;
+  return internal::EnqueueOutbox(c, "voucher-issued", a.id, params, x.now);
+}
+
+// Issues a voucher to application `a` (state "queued" or just inserted):
+// allocates its status index, signs the credential and stores it.
+Result<std::string> IssueVoucherTx(Conn& c, const Tx& x, YearRow& y, const AppRow& a,
+                                   const std::string& holder_name,
+                                   std::optional<int64_t> served_seq) {
+  CERTLEDGER_RETURN_IF_ERROR(LoadConfig(y));
+  CERTLEDGER_ASSIGN_OR_RETURN(OperatorRow op, LoadOperator(c));
+  CERTLEDGER_ASSIGN_OR_RETURN(internal::StatusSlot slot,
+                              internal::AllocateStatusIndex(c, OwnerOf(x, op), x.now));
+  CERTLEDGER_ASSIGN_OR_RETURN(
+      SignedVoucher v, SignVoucher(x, op.name, NewRegistrationCode(), slot, y.year, y.closes_ms,
+                                   y.config.time_zone, a.issuer, a.programme, holder_name));
+  CERTLEDGER_RETURN_IF_ERROR(StoreVoucherTx(c, x, y, a, v, served_seq));
+  return v.code;
+}
+
+// The newest status list of issuer `issuer_id`: its number (0: none), size
+// and how many indexes are allocated.
+struct NewestList {
+  int n = 0;
+  int64_t size = 0, allocated = 0;
+};
+
+NewestList ReadNewestList(Conn& c, int64_t issuer_id) {
+  auto& q = c.Prepare(
+      "SELECT n, size, allocated FROM status_lists WHERE issuer_id = ? ORDER BY n DESC LIMIT 1");
+  q.bind(1, issuer_id);
+  NewestList l;
+  if (q.executeStep()) {
+    l = NewestList{q.getColumn(0).getInt(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64()};
+  }
+  q.reset();
+  return l;
+}
+
+// Claims index `slot.idx` of list `slot.n` for the operator, as
+// internal::AllocateStatusIndex would have allocated it: only in the newest
+// list, while it is less than half full, and only a free index (the index was
+// drawn uniformly at random before the transaction, so a free one is uniform
+// among the free ones). False, changing nothing, when any of that fails.
+bool ClaimStatusIndexTx(Conn& c, int64_t issuer_id, const internal::StatusSlot& slot) {
+  const NewestList l = ReadNewestList(c, issuer_id);
+  if (l.n != slot.n || l.allocated >= l.size / 2 || slot.idx >= l.size) return false;
+  auto& a =
+      c.Prepare("INSERT OR IGNORE INTO status_allocations(issuer_id, n, idx) VALUES (?, ?, ?)");
+  a.bind(1, issuer_id);
+  a.bind(2, slot.n);
+  a.bind(3, slot.idx);
+  if (a.exec() != 1) return false;
+  auto& inc =
+      c.Prepare("UPDATE status_lists SET allocated = allocated + 1 WHERE issuer_id = ? AND n = ?");
+  inc.bind(1, issuer_id);
+  inc.bind(2, slot.n);
+  inc.exec();
+  return true;
 }
 
 // Serves the queue while slots are free: each freed slot goes to the smallest
@@ -670,7 +754,8 @@ Result<YearConfigInput> Registry::GetYearConfig(int year) {
   return out;
 }
 
-Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::string& request_key) {
+Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::string& request_key,
+                                     bool send_login_code) {
   if (request_key.size() > 200) {
     return Status::InvalidArgument("application.invalid", "the idempotency key is too long")
         .WithField("request_key");
@@ -680,6 +765,12 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   std::optional<std::string> existing_id;
   std::optional<YearRow> year;
   Status found_year, programme_ok;
+  // When a voucher may be issued now (a hint): the operator and its newest
+  // status list, to sign the voucher before the write transaction.
+  std::optional<OperatorRow> op;
+  NewestList list;
+  int op_key_n = 0;
+  std::string op_key_sealed;
   // One read for the key, the year and the programme (a Read beyond the
   // pooled connections opens a new one, which costs more than the queries).
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
@@ -697,6 +788,21 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
       return Status::Ok();
     }
     year = std::move(*y);
+    if (year->holding < year->quota && year->queued == 0) {
+      auto o = LoadOperator(c);
+      if (o.ok()) {
+        op = std::move(*o);
+        list = ReadNewestList(c, op->id);
+        auto& k = c.Prepare(
+            "SELECT n, sealed_seed FROM issuer_keys WHERE issuer_id = ? AND state = "
+            "'active'");
+        k.bind(1, op->id);
+        if (k.executeStep()) {
+          op_key_n = k.getColumn(0).getInt();
+          op_key_sealed = internal::Blob(k.getColumn(1));
+        }
+      }
+    }
     // The programme must be in the catalogue of an active provider.
     auto& q = c.Prepare(
         "SELECT i.status, p.id FROM issuers i LEFT JOIN programmes p ON p.issuer_id = i.id AND "
@@ -718,10 +824,7 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
     }
     return Status::Ok();
   }));
-  if (existing_id) {
-    CERTLEDGER_ASSIGN_OR_RETURN(ApplicationView v, GetApplication(*existing_id));
-    return ApplyOutcome{{}, std::move(v)};
-  }
+  if (existing_id) return Replay(*existing_id, send_login_code);
   // 2. Shape, then the year, then eligibility: nothing is stored on failure.
   CERTLEDGER_RETURN_IF_ERROR(ValidateApplicationInput(in));
   CERTLEDGER_RETURN_IF_ERROR(found_year);
@@ -738,6 +841,7 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   const crypto::SecretBytes pii = VoucherKey("pii");
   const std::string snils_hash = crypto::KeyedHash(VoucherKey("snils"), "snils|" + snils);
   const std::string id = crypto::HexEncode(crypto::RandomBytes(16));
+  const LoginCode login = send_login_code ? NewLoginCode(id) : LoginCode{};
   Json personal = {{"full_name", in.full_name},
                    {"birth_date", in.birth_date},
                    {"sex", in.sex},
@@ -753,12 +857,29 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
                               crypto::SealBytes(pii, in.email, "email|" + id));
   // The operator's key is needed only when a voucher may be issued now; the
   // snapshot is a hint, and the closure asks for the key when it was wrong.
-  std::unique_ptr<crypto::Signer> signer;
+  std::shared_ptr<const crypto::Signer> signer;
   if (year->holding < year->quota && year->queued == 0) {
-    CERTLEDGER_ASSIGN_OR_RETURN(signer, SignerFor(kOperatorSlug, true));
+    if (op_key_n > 0) {
+      CERTLEDGER_ASSIGN_OR_RETURN(signer, OperatorSigner(op_key_n, op_key_sealed));
+    } else {
+      CERTLEDGER_ASSIGN_OR_RETURN(signer, SignerFor(kOperatorSlug, true));
+    }
   }
   Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now};
   const int the_year = year->year;
+  // Sign the voucher now, with a random index of the operator's newest status
+  // list; the closure claims the index and stores the voucher, or (the index
+  // was taken, the list filled up, the year or the operator changed) signs
+  // another one itself.
+  std::optional<SignedVoucher> presigned;
+  if (signer && op && list.n > 0 && list.allocated < list.size / 2) {
+    internal::StatusSlot slot{
+        list.n, static_cast<int64_t>(crypto::RandomUniform(static_cast<uint32_t>(list.size))),
+        internal::StatusListUrl(base_url_, kOperatorSlug, list.n)};
+    auto v = SignVoucher(x, op->name, NewRegistrationCode(), slot, year->year, year->closes_ms,
+                         year->config.time_zone, in.issuer, in.programme, in.full_name);
+    if (v.ok()) presigned = std::move(*v);
+  }
   ApplicationView view;
   auto write = [&](Conn& c) -> Status {
     existing_id.reset();
@@ -832,8 +953,22 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
     view.programme = in.programme;
     view.created_ms = now;
     if (immediate) {
-      CERTLEDGER_ASSIGN_OR_RETURN(view.voucher_code,
-                                  IssueVoucherTx(c, x, y, a, in.full_name, std::nullopt));
+      bool stored = false;
+      if (presigned) {
+        CERTLEDGER_RETURN_IF_ERROR(LoadConfig(y));
+        CERTLEDGER_ASSIGN_OR_RETURN(OperatorRow now_op, LoadOperator(c));
+        if (now_op.id == op->id && now_op.name == op->name && y.closes_ms == year->closes_ms &&
+            y.config.time_zone == year->config.time_zone &&
+            ClaimStatusIndexTx(c, op->id, presigned->slot)) {
+          CERTLEDGER_RETURN_IF_ERROR(StoreVoucherTx(c, x, y, a, *presigned, std::nullopt));
+          view.voucher_code = presigned->code;
+          stored = true;
+        }
+      }
+      if (!stored) {
+        CERTLEDGER_ASSIGN_OR_RETURN(view.voucher_code,
+                                    IssueVoucherTx(c, x, y, a, in.full_name, std::nullopt));
+      }
       view.state = "voucher-issued";
     } else {
       ++y.queued;
@@ -847,6 +982,7 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
       view.queue_position = *a.queued_position;
     }
     SaveCounters(c, y, now);
+    if (send_login_code) CERTLEDGER_RETURN_IF_ERROR(StoreLoginCodeIn(c, id, login, now));
     return Status::Ok();
   };
   Status st = db_->Write(write);
@@ -857,11 +993,32 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   }
   CERTLEDGER_RETURN_IF_ERROR(st);
   ledger_->Notify();
-  if (existing_id) {
-    CERTLEDGER_ASSIGN_OR_RETURN(ApplicationView v, GetApplication(*existing_id));
-    return ApplyOutcome{{}, std::move(v)};
-  }
+  if (existing_id) return Replay(*existing_id, send_login_code);
   return ApplyOutcome{{}, std::move(view)};
+}
+
+Result<ApplyOutcome> Registry::Replay(const std::string& application_id, bool send_login_code) {
+  if (send_login_code) {
+    // A retry of the request gets a new code, as the first answer did; the
+    // answer does not depend on it being stored.
+    Status sent = SendLoginCode(application_id);
+    if (!sent.ok()) std::fprintf(stderr, "certledger: login code: %s\n", sent.slug().c_str());
+  }
+  CERTLEDGER_ASSIGN_OR_RETURN(ApplicationView v, GetApplication(application_id));
+  return ApplyOutcome{{}, std::move(v)};
+}
+
+Result<std::shared_ptr<const crypto::Signer>> Registry::OperatorSigner(int n,
+                                                                       const std::string& sealed) {
+  std::lock_guard<std::mutex> lock(signer_mu_);
+  if (!signer_ || signer_sealed_ != sealed) {
+    const std::string kid = IssuerDid(kOperatorSlug) + "#key-" + std::to_string(n);
+    CERTLEDGER_ASSIGN_OR_RETURN(crypto::SecretBytes seed, crypto::Open(master_key_, sealed, kid));
+    CERTLEDGER_ASSIGN_OR_RETURN(auto created, crypto::Ed25519Signer::Create(seed, kid));
+    signer_ = std::move(created);
+    signer_sealed_ = sealed;
+  }
+  return signer_;
 }
 
 Result<ApplicationView> Registry::GetApplication(const std::string& id) {

@@ -121,7 +121,10 @@ Result<Reply> Apply(ServerContext& ctx, Request& r) {
       f["full_name"],   f["birth_date"],        f["sex"],   f["citizenship"], f["education_level"],
       f["region_code"], f["registration_type"], f["email"], f["phone"],       f["snils"],
       f["issuer"],      f["programme"]};
-  CERTLEDGER_ASSIGN_OR_RETURN(auto out, ctx.registry.Apply(in, r.idempotency_key));
+  // The applicant signs in with the one-time code sent to their e-mail: it is
+  // stored in the application's own transaction.
+  CERTLEDGER_ASSIGN_OR_RETURN(auto out,
+                              ctx.registry.Apply(in, r.idempotency_key, /*send_login_code=*/true));
   if (!out.failures.empty()) {
     Reply p = Reply::JsonBody(
         {{"type", ctx.base_url + "/problems/application.ineligible"},
@@ -135,9 +138,6 @@ Result<Reply> Apply(ServerContext& ctx, Request& r) {
     return p;
   }
   const auto& app = *out.application;
-  // The applicant signs in with the one-time code sent to their e-mail.
-  Status sent = ctx.registry.SendLoginCode(app.id);
-  if (!sent.ok()) std::fprintf(stderr, "certledger: login code: %s\n", sent.slug().c_str());
   Json j = ApplicationJson(app);
   j["signIn"] = ctx.base_url + "/api/v1/applications/" + app.id + "/token";
   Reply rep = Reply::JsonBody(j, 201);
