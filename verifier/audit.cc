@@ -254,6 +254,16 @@ void Replay::Voucher(int64_t index, const std::string& type, const Json& j, int6
                   N(*y.waiting.begin()) + " ждала в очереди");
       y.unserved_since = -1;
     }
+    // Arrival numbers (queueSeq of a new application, queued or served at once)
+    // grow in ledger order.
+    auto check_arrival_order = [&](int64_t seq) {
+      if (seq > y.last_seq) return;
+      Problem("audit.queue-order", index,
+              "year " + ys + ": arrival #" + N(seq) + " after #" + N(y.last_seq) +
+                  " (arrival numbers must grow)",
+              "год " + ys + ": поступление №" + N(seq) + " после №" + N(y.last_seq) +
+                  " (номера должны расти)");
+    };
     if (type == "application.queued") {
       auto seq = IntField(j, "queueSeq");
       if (!seq) return Bad(index, "application.queued without queueSeq", "нет queueSeq");
@@ -263,13 +273,7 @@ void Replay::Voucher(int64_t index, const std::string& type, const Json& j, int6
                 "year " + ys + ": an application queued outside opensAt..closesAt",
                 "год " + ys + ": заявка поставлена в очередь вне срока приёма");
       }
-      if (*seq <= y.last_seq) {
-        Problem("audit.queue-order", index,
-                "year " + ys + ": arrival #" + N(*seq) + " after #" + N(y.last_seq) +
-                    " (arrival numbers must grow)",
-                "год " + ys + ": поступление №" + N(*seq) + " после №" + N(y.last_seq) +
-                    " (номера должны расти)");
-      }
+      check_arrival_order(*seq);
       if (y.holding() < y.quota && y.waiting.empty()) {
         Problem("audit.queue-not-served", index,
                 "year " + ys + ": application #" + N(*seq) + " was queued although a slot was free",
@@ -324,13 +328,7 @@ void Replay::Voucher(int64_t index, const std::string& type, const Json& j, int6
                   "year " + ys + ": a voucher issued before applications opened",
                   "год " + ys + ": сертификат выдан до начала приёма заявок");
         }
-        if (*seq <= y.last_seq) {
-          Problem("audit.queue-order", index,
-                  "year " + ys + ": arrival #" + N(*seq) + " after #" + N(y.last_seq) +
-                      " (arrival numbers must grow)",
-                  "год " + ys + ": поступление №" + N(*seq) + " после №" + N(y.last_seq) +
-                      " (номера должны расти)");
-        }
+        check_arrival_order(*seq);
         if (!y.waiting.empty()) {
           Problem("audit.queue-order", index,
                   "year " + ys + ": arrival #" + N(*seq) + " got a voucher at once while #" +
