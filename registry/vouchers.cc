@@ -516,47 +516,6 @@ Result<std::string> IssueVoucherTx(Conn& c, const Tx& x, YearRow& y, const AppRo
   return v.code;
 }
 
-// The newest status list of issuer `issuer_id`: its number (0: none), size
-// and how many indexes are allocated.
-struct NewestList {
-  int n = 0;
-  int64_t size = 0, allocated = 0;
-};
-
-NewestList ReadNewestList(Conn& c, int64_t issuer_id) {
-  auto& q = c.Prepare(
-      "SELECT n, size, allocated FROM status_lists WHERE issuer_id = ? ORDER BY n DESC LIMIT 1");
-  q.bind(1, issuer_id);
-  NewestList l;
-  if (q.executeStep()) {
-    l = NewestList{q.getColumn(0).getInt(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64()};
-  }
-  q.reset();
-  return l;
-}
-
-// Claims index `slot.idx` of list `slot.n` for the operator, as
-// internal::AllocateStatusIndex would have allocated it: only in the newest
-// list, while it is less than half full, and only a free index (the index was
-// drawn uniformly at random before the transaction, so a free one is uniform
-// among the free ones). False, changing nothing, when any of that fails.
-bool ClaimStatusIndexTx(Conn& c, int64_t issuer_id, const internal::StatusSlot& slot) {
-  const NewestList l = ReadNewestList(c, issuer_id);
-  if (l.n != slot.n || l.allocated >= l.size / 2 || slot.idx >= l.size) return false;
-  auto& a =
-      c.Prepare("INSERT OR IGNORE INTO status_allocations(issuer_id, n, idx) VALUES (?, ?, ?)");
-  a.bind(1, issuer_id);
-  a.bind(2, slot.n);
-  a.bind(3, slot.idx);
-  if (a.exec() != 1) return false;
-  auto& inc =
-      c.Prepare("UPDATE status_lists SET allocated = allocated + 1 WHERE issuer_id = ? AND n = ?");
-  inc.bind(1, issuer_id);
-  inc.bind(2, slot.n);
-  inc.exec();
-  return true;
-}
-
 // Serves the queue while slots are free: each freed slot goes to the smallest
 // waiting arrival sequence. Returns how many were promoted.
 Result<int64_t> PromoteTx(Conn& c, const Tx& x, YearRow& y) {
@@ -768,7 +727,7 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   // When a voucher may be issued now (a hint): the operator and its newest
   // status list, to sign the voucher before the write transaction.
   std::optional<OperatorRow> op;
-  NewestList list;
+  internal::NewestList list;
   int op_key_n = 0;
   std::string op_key_sealed;
   // One read for the key, the year and the programme (a Read beyond the
@@ -792,7 +751,7 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
       auto o = LoadOperator(c);
       if (o.ok()) {
         op = std::move(*o);
-        list = ReadNewestList(c, op->id);
+        list = internal::ReadNewestList(c, op->id);
         auto& k = c.Prepare(
             "SELECT n, sealed_seed FROM issuer_keys WHERE issuer_id = ? AND state = "
             "'active'");
@@ -959,7 +918,7 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
         CERTLEDGER_ASSIGN_OR_RETURN(OperatorRow now_op, LoadOperator(c));
         if (now_op.id == op->id && now_op.name == op->name && y.closes_ms == year->closes_ms &&
             y.config.time_zone == year->config.time_zone &&
-            ClaimStatusIndexTx(c, op->id, presigned->slot)) {
+            internal::ClaimStatusIndex(c, op->id, presigned->slot)) {
           CERTLEDGER_RETURN_IF_ERROR(StoreVoucherTx(c, x, y, a, *presigned, std::nullopt));
           view.voucher_code = presigned->code;
           stored = true;

@@ -25,6 +25,39 @@ Result<std::string> SignStatusList(const StatusListOwner& owner, int n, const st
   return signed_list.dump();
 }
 
+NewestList ReadNewestList(Conn& c, int64_t issuer_id) {
+  auto& q = c.Prepare(
+      "SELECT n, size, allocated FROM status_lists WHERE issuer_id = ? ORDER BY n DESC LIMIT 1");
+  q.bind(1, issuer_id);
+  NewestList l;
+  if (q.executeStep()) {
+    l = NewestList{q.getColumn(0).getInt(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64()};
+  }
+  q.reset();
+  return l;
+}
+
+bool ClaimStatusIndex(Conn& c, int64_t issuer_id, const StatusSlot& slot) {
+  const NewestList l = ReadNewestList(c, issuer_id);
+  if (l.n != slot.n || l.allocated >= l.size / 2 || slot.idx >= l.size) return false;
+  auto& a =
+      c.Prepare("INSERT OR IGNORE INTO status_allocations(issuer_id, n, idx) VALUES (?, ?, ?)");
+  a.bind(1, issuer_id);
+  a.bind(2, slot.n);
+  a.bind(3, slot.idx);
+  const bool claimed = a.exec() == 1;
+  a.reset();
+  if (!claimed) return false;
+  auto& inc =
+      c.Prepare("UPDATE status_lists SET allocated = allocated + ? WHERE issuer_id = ? AND n = ?");
+  inc.bind(1, int64_t{1});
+  inc.bind(2, issuer_id);
+  inc.bind(3, slot.n);
+  inc.exec();
+  inc.reset();
+  return true;
+}
+
 Result<StatusSlot> AllocateStatusIndex(Conn& c, const StatusListOwner& owner, int64_t now_ms) {
   CERTLEDGER_ASSIGN_OR_RETURN(std::vector<StatusSlot> slots,
                               AllocateStatusIndexes(c, owner, now_ms, 1));
@@ -36,17 +69,7 @@ Result<std::vector<StatusSlot>> AllocateStatusIndexes(Conn& c, const StatusListO
   std::vector<StatusSlot> out;
   out.reserve(count);
   while (out.size() < count) {
-    auto& lq = c.Prepare(
-        "SELECT n, size, allocated FROM status_lists WHERE issuer_id = ? ORDER BY n DESC LIMIT 1");
-    lq.bind(1, owner.issuer_id);
-    int n = 0;
-    int64_t size = 0, allocated = 0;
-    if (lq.executeStep()) {
-      n = lq.getColumn(0).getInt();
-      size = lq.getColumn(1).getInt64();
-      allocated = lq.getColumn(2).getInt64();
-    }
-    lq.reset();
+    auto [n, size, allocated] = ReadNewestList(c, owner.issuer_id);
     if (n == 0 || allocated >= size / 2) {
       ++n;
       CERTLEDGER_ASSIGN_OR_RETURN(auto bits, crypto::Bitstring::Create());

@@ -48,6 +48,21 @@ Result<StatusSlot> AllocateStatusIndex(Conn& c, const StatusListOwner& owner, in
 Result<std::vector<StatusSlot>> AllocateStatusIndexes(Conn& c, const StatusListOwner& owner,
                                                       int64_t now_ms, size_t count);
 
+// The newest status list of issuer `issuer_id`: its number (0: none), size
+// and how many indexes are allocated.
+struct NewestList {
+  int n = 0;
+  int64_t size = 0, allocated = 0;
+};
+NewestList ReadNewestList(Conn& c, int64_t issuer_id);
+
+// Claims index `slot.idx` of list `slot.n` as AllocateStatusIndex would have
+// allocated it: only in the newest list, while it is less than half full, and
+// only a free index (an index drawn uniformly at random before the
+// transaction, if free, is uniform among the free ones). False, changing
+// nothing, when any of that fails (the caller then allocates as usual).
+bool ClaimStatusIndex(Conn& c, int64_t issuer_id, const StatusSlot& slot);
+
 // Sets bit `idx` of list `n` and stores the re-signed list. Returns the signed
 // list (its digest goes into the status-list-updated ledger entry).
 Result<std::string> SetStatusBit(Conn& c, const StatusListOwner& owner, int n, int64_t idx,
