@@ -3,33 +3,12 @@
 -- SNILS numbers (thread i uses the numbers from 100000000 + i * 10000000),
 -- then only cheap GET /healthz until the script stops wrk.
 -- Environment: CL_PER_THREAD.
-local threads = {}
-local next_id = 0
-function setup(thread)
-  thread:set("id", next_id)
-  next_id = next_id + 1
-  table.insert(threads, thread)
-end
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "common.lua")
 
 local per_thread = tonumber(os.getenv("CL_PER_THREAD"))
 local hdr = {["Content-Type"] = "application/json"}
 sent, created, errors, other = 0, 0, 0, 0
 local first_error = nil
-
--- "NNN-NNN-NNN CC": S = sum of d_i * (9 - i); control S below 100, 00 for
--- 100 and 101, else S mod 101 (100 -> 00).
-local function snils(n)
-  local s = string.format("%09d", n)
-  local sum = 0
-  for i = 1, 9 do
-    sum = sum + tonumber(s:sub(i, i)) * (10 - i)
-  end
-  local c
-  if sum < 100 then c = sum
-  elseif sum == 100 or sum == 101 then c = 0
-  else c = sum % 101; if c == 100 then c = 0 end end
-  return string.format("%s-%s-%s %02d", s:sub(1, 3), s:sub(4, 6), s:sub(7, 9), c)
-end
 
 -- wrk 4.1 calls thread 0's request() once before the run (to check for
 -- pipelining) and never sends that request: answer it without counting.

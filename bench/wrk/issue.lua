@@ -3,28 +3,10 @@
 -- answer to each step says what to send next (wrk calls request() for a
 -- connection right after response() handled its previous answer).
 -- Environment: CL_PROVIDER_TOKEN, CL_YEAR.
-local threads = {}
-local next_id = 0
-function setup(thread)
-  thread:set("id", next_id)
-  next_id = next_id + 1
-  table.insert(threads, thread)
-end
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "common.lua")
 
 -- A distinct learner per certificate (one certificate per learner, programme
 -- and period): SNILS numbers from 200000000 + thread * 10000000.
-local function snils(n)
-  local s = string.format("%09d", n)
-  local sum = 0
-  for i = 1, 9 do
-    sum = sum + tonumber(s:sub(i, i)) * (10 - i)
-  end
-  local c
-  if sum < 100 then c = sum
-  elseif sum == 100 or sum == 101 then c = 0
-  else c = sum % 101; if c == 100 then c = 0 end end
-  return string.format("%s-%s-%s %02d", s:sub(1, 3), s:sub(4, 6), s:sub(7, 9), c)
-end
 
 local hdr = {
   ["Authorization"] = "Bearer " .. os.getenv("CL_PROVIDER_TOKEN"),
