@@ -235,6 +235,15 @@ class LedgerBuilder {
   int64_t time_ms_ = T("2026-06-30T09:00:00Z");
 };
 
+// `b` exported to a new site, served statically, and audited with a new state
+// directory and its key pinned.
+AuditReport AuditFresh(const LedgerBuilder& b) {
+  testing::TempDir site, state;
+  b.Export(site.path() / "ledger");
+  StaticServer server(site.path());
+  return RunAudit(server.Url(), state.path(), b.VerifierKey());
+}
+
 // --- a registry driven through the registry library -----------------------
 
 std::string Snils(int64_t n) {
@@ -466,10 +475,7 @@ TEST_CASE("audit: a hand-built healthy ledger passes and lists revocations per i
   b.Add("certificate.revoked", "sha256:" + std::string(64, '3'),
         {{"reason", "duplicate"}, {"statusList", "https://cert.example.ru/status/demo/1"}},
         "did:web:cert.example.ru:issuers:demo");
-  testing::TempDir site, state;
-  b.Export(site.path() / "ledger");
-  StaticServer server(site.path());
-  AuditReport r = RunAudit(server.Url(), state.path(), b.VerifierKey());
+  AuditReport r = AuditFresh(b);
   INFO(Problems(r));
   CHECK(r.ExitCode() == 0);
   CHECK(r.key_source == "pinned");
@@ -491,10 +497,7 @@ TEST_CASE("audit: slots over the quota are audit.quota-exceeded", "[verifier][au
   b.Issued(1, false);
   b.Issued(2, false);
   b.Issued(3, false);  // the third voucher with a quota of 2
-  testing::TempDir site, state;
-  b.Export(site.path() / "ledger");
-  StaticServer server(site.path());
-  AuditReport r = RunAudit(server.Url(), state.path(), b.VerifierKey());
+  AuditReport r = AuditFresh(b);
   INFO(Problems(r));
   CHECK(r.ExitCode() == 1);
   CHECK(Has(r, "audit.quota-exceeded", "entry 3"));
@@ -510,10 +513,7 @@ TEST_CASE("audit: a queue served out of arrival order is audit.queue-order", "[v
   SECTION("a later arrival promoted first") {
     b.Annulled(1);
     b.Issued(3, true);  // #2 waited longer
-    testing::TempDir site, state;
-    b.Export(site.path() / "ledger");
-    StaticServer server(site.path());
-    AuditReport r = RunAudit(server.Url(), state.path(), b.VerifierKey());
+    AuditReport r = AuditFresh(b);
     INFO(Problems(r));
     CHECK(r.ExitCode() == 1);
     CHECK(Has(r, "audit.queue-order", "entry 5"));
@@ -521,10 +521,7 @@ TEST_CASE("audit: a queue served out of arrival order is audit.queue-order", "[v
   SECTION("a new arrival served at once while others wait") {
     b.Annulled(1);
     b.Issued(4, false);
-    testing::TempDir site, state;
-    b.Export(site.path() / "ledger");
-    StaticServer server(site.path());
-    AuditReport r = RunAudit(server.Url(), state.path(), b.VerifierKey());
+    AuditReport r = AuditFresh(b);
     INFO(Problems(r));
     CHECK(r.ExitCode() == 1);
     CHECK(Has(r, "audit.queue-order", "entry 5"));
