@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -65,17 +66,33 @@ Result<std::vector<crypto::Hash>> RegistryTrustSource::ConsistencyProof(int64_t 
 
 std::optional<Reply> PageCache::Get(const std::string& key) {
   if (ttl_ms_ <= 0) return std::nullopt;
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = entries_.find(key);
-  if (it == entries_.end() || it->second.second < SteadyMs()) return std::nullopt;
-  return it->second.first;
+  std::shared_ptr<const Reply> hit;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return std::nullopt;
+    Entry& e = it->second;
+    const int64_t now = SteadyMs();
+    if (e.expires_ms < now) {
+      // Expired: one caller renders; the rest get this copy meanwhile, but
+      // never one older than two lifetimes.
+      if (!e.refreshing && e.expires_ms + ttl_ms_ >= now) {
+        e.refreshing = true;
+        return std::nullopt;
+      }
+      if (e.expires_ms + ttl_ms_ < now) return std::nullopt;
+    }
+    hit = e.reply;
+  }
+  return *hit;  // the copy is made outside the lock
 }
 
 void PageCache::Put(const std::string& key, const Reply& reply) {
   if (ttl_ms_ <= 0) return;
+  auto shared = std::make_shared<const Reply>(reply);
   std::lock_guard<std::mutex> lock(mu_);
   if (entries_.size() > 50'000) entries_.clear();
-  entries_[key] = {reply, SteadyMs() + ttl_ms_};
+  entries_[key] = Entry{std::move(shared), SteadyMs() + ttl_ms_, false};
 }
 
 void PageCache::Invalidate() {
@@ -353,6 +370,16 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
   server->set_payload_max_length(static_cast<size_t>(config.max_batch_body_bytes));
   const int threads = config.threads;
   server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // The listening socket, to widen its accept queue once bound: Debian's
+  // compiled httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG),
+  // so a burst of connections (64 at once from wrk, or clients after a
+  // restart) overflows it; the kernel drops the handshakes and the clients
+  // wait for a retransmission, 1 s and then 3 s, 7 s (TcpExtListenOverflows).
+  int listen_fd = -1;
+  server->set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;  // the last socket tried is the one bound
+  });
   if (config.log_requests) {
     server->set_logger([](const httplib::Request& req, const httplib::Response& res) {
       // Method, path (codes and ids only, no bodies), status.
@@ -370,6 +397,11 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
     std::fprintf(stderr, "certledger: cannot listen on %s (in use or not permitted)\n",
                  config.listen.c_str());
     return 1;
+  }
+  // listen() again on a listening socket only changes its backlog (Linux);
+  // the kernel caps it at net.core.somaxconn.
+  if (listen_fd >= 0 && ::listen(listen_fd, 4096) != 0) {
+    std::fprintf(stderr, "certledger: cannot widen the accept queue (backlog stays 5)\n");
   }
   std::fprintf(stderr, "certledger: configuration %s\n", config.ToJson().dump().c_str());
   std::printf("certledger: serving %s on %s://%s:%d (%zu routes)\n", registry.base_url().c_str(),

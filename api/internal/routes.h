@@ -34,6 +34,9 @@ class RegistryTrustSource : public verifier::TrustSource {
 
 // A small cache of rendered public responses (the status hot path): entries
 // live `ttl_ms` and are all dropped on any change made through this server.
+// When an entry expires, the first Get misses (that caller renders and Puts)
+// while the others keep getting the expired copy for up to another `ttl_ms`,
+// instead of every concurrent request rendering the same page at once.
 class PageCache {
  public:
   explicit PageCache(int64_t ttl_ms) : ttl_ms_(ttl_ms) {}
@@ -42,9 +45,14 @@ class PageCache {
   void Invalidate();
 
  private:
+  struct Entry {
+    std::shared_ptr<const Reply> reply;
+    int64_t expires_ms = 0;
+    bool refreshing = false;  // a Get missed after expiry and is rendering
+  };
   const int64_t ttl_ms_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::pair<Reply, int64_t>> entries_;
+  std::unordered_map<std::string, Entry> entries_;
 };
 
 struct ServerContext {
