@@ -43,19 +43,24 @@ Check Na(CheckId id, std::string slug, std::string en, std::string ru) {
 }
 
 bool HasType(const Json& c, std::string_view type) {
-  if (!c.contains("type")) return false;
-  const Json& t = c["type"];
-  if (t.is_string()) return t.get<std::string>() == type;
+  // One lookup, no copies: this runs several times per verification.
+  if (!c.is_object()) return false;
+  auto it = c.find("type");
+  if (it == c.end()) return false;
+  const Json& t = *it;
+  if (t.is_string()) return t.get_ref<const std::string&>() == type;
   if (!t.is_array()) return false;
   for (const Json& e : t) {
-    if (e.is_string() && e.get<std::string>() == type) return true;
+    if (e.is_string() && e.get_ref<const std::string&>() == type) return true;
   }
   return false;
 }
 
 std::string Str(const Json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
-  return j[key].get<std::string>();
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return "";
+  return it->get_ref<const std::string&>();
 }
 
 std::string DidOf(const std::string& did_url) { return did_url.substr(0, did_url.find('#')); }
