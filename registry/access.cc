@@ -202,8 +202,8 @@ Status Registry::StoreLoginCodeIn(Conn& c, const std::string& application_id, co
   up.bind(2, code.hash.data(), static_cast<int>(code.hash.size()));
   up.bind(3, now_ms + kLoginCodeTtlMs);
   up.exec();
-  return internal::EnqueueOutbox(c, "login-code", application_id, Json{{"code", code.code}},
-                                 now_ms);
+  return internal::EnqueueOutbox(c, VoucherKey("pii"), "login-code", application_id,
+                                 Json{{"code", code.code}}, now_ms);
 }
 
 Status Registry::SendLoginCode(const std::string& application_id) {

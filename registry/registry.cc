@@ -15,6 +15,7 @@
 #include "crypto/secret_box.h"
 #include "registry/ids.h"
 #include "registry/internal/db.h"
+#include "registry/internal/outbox.h"
 #include "registry/ledger/entry.h"
 
 namespace certledger::registry {
@@ -204,6 +205,8 @@ Status Registry::Load(const RegistryOptions& options) {
                                       "the master key or passphrase does not open this registry");
   }
   CERTLEDGER_ASSIGN_OR_RETURN(did_host_, DidHostFromBaseUrl(base_url_));
+  // A database of schema 5 or older has outbox messages in clear: sealed now.
+  CERTLEDGER_RETURN_IF_ERROR(internal::SealClearOutbox(*db_, VoucherKey("pii")));
   CERTLEDGER_ASSIGN_OR_RETURN(crypto::SecretBytes seed,
                               crypto::Open(master_key_, sealed_ledger, "ledger-key"));
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, crypto::Ed25519Signer::Create(seed));

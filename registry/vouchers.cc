@@ -495,9 +495,9 @@ Status StoreVoucherTx(Conn& c, const Tx& x, YearRow& y, const AppRow& a, const S
   Json params = {{"code", v.code}, {"url", v.url}, {"valid_until", v.valid_until}};
   if (served_seq) {
     params["old_position"] = a.queued_position.value_or(1);
-    return internal::EnqueueOutbox(c, "promoted", a.id, params, x.now);
+    return internal::EnqueueOutbox(c, x.pii, "promoted", a.id, params, x.now);
   }
-  return internal::EnqueueOutbox(c, "voucher-issued", a.id, params, x.now);
+  return internal::EnqueueOutbox(c, x.pii, "voucher-issued", a.id, params, x.now);
 }
 
 // Issues a voucher to application `a` (state "queued" or just inserted):
@@ -571,11 +571,11 @@ Status EndVoucherTx(Conn& c, const Tx& x, const VoucherRow& v, bool withdrawal,
                    fields),
       fields));
   if (withdrawal) {
-    CERTLEDGER_RETURN_IF_ERROR(
-        internal::EnqueueOutbox(c, "withdrawn", v.application_id, Json{{"code", v.code}}, x.now));
+    CERTLEDGER_RETURN_IF_ERROR(internal::EnqueueOutbox(c, x.pii, "withdrawn", v.application_id,
+                                                       Json{{"code", v.code}}, x.now));
   } else {
     CERTLEDGER_RETURN_IF_ERROR(internal::EnqueueOutbox(
-        c, "annulled", v.application_id,
+        c, x.pii, "annulled", v.application_id,
         Json{{"code", v.code}, {"reason", reason_text.empty() ? reason_code : reason_text}},
         x.now));
   }
@@ -935,8 +935,8 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
       CERTLEDGER_RETURN_IF_ERROR(AppendIn(c, x, event::kApplicationQueued, id,
                                           RecordDigest(event::kApplicationQueued, id, fields),
                                           std::move(fields)));
-      CERTLEDGER_RETURN_IF_ERROR(
-          internal::EnqueueOutbox(c, "queued", id, Json{{"position", *a.queued_position}}, now));
+      CERTLEDGER_RETURN_IF_ERROR(internal::EnqueueOutbox(
+          c, x.pii, "queued", id, Json{{"position", *a.queued_position}}, now));
       view.state = "queued";
       view.queue_position = *a.queued_position;
     }
@@ -1009,7 +1009,7 @@ Status Registry::Withdraw(const std::string& application_id) {
                                           RecordDigest(event::kApplicationLapsed, a.id, fields),
                                           std::move(fields)));
       CERTLEDGER_RETURN_IF_ERROR(
-          internal::EnqueueOutbox(c, "withdrawn", a.id, Json::object(), now));
+          internal::EnqueueOutbox(c, x.pii, "withdrawn", a.id, Json::object(), now));
       SaveCounters(c, y, now);
       return Status::Ok();
     }
@@ -1072,7 +1072,7 @@ Status Registry::Enrol(const std::string& issuer_slug, const std::string& vouche
                                         RecordDigest(event::kVoucherEnrolled, subject, fields),
                                         std::move(fields)));
     return internal::EnqueueOutbox(
-        c, "enrolled", v.application_id,
+        c, x.pii, "enrolled", v.application_id,
         Json{{"code", code}, {"group", group}, {"start_date", start_date}}, now);
   });
   if (st.ok()) ledger_->Notify();
@@ -1174,8 +1174,8 @@ Result<int64_t> Registry::RunDeadlines() {
           CERTLEDGER_RETURN_IF_ERROR(AppendIn(c, x, event::kVoucherExpired, subject,
                                               RecordDigest(event::kVoucherExpired, subject, fields),
                                               std::move(fields)));
-          CERTLEDGER_RETURN_IF_ERROR(
-              internal::EnqueueOutbox(c, "expired", v.application_id, Json{{"code", v.code}}, now));
+          CERTLEDGER_RETURN_IF_ERROR(internal::EnqueueOutbox(c, x.pii, "expired", v.application_id,
+                                                             Json{{"code", v.code}}, now));
           ++n;
         }
         std::vector<AppRow> waiting;
@@ -1196,7 +1196,7 @@ Result<int64_t> Registry::RunDeadlines() {
                                               RecordDigest(event::kApplicationLapsed, a.id, fields),
                                               std::move(fields)));
           CERTLEDGER_RETURN_IF_ERROR(
-              internal::EnqueueOutbox(c, "lapsed", a.id, Json::object(), now));
+              internal::EnqueueOutbox(c, x.pii, "lapsed", a.id, Json::object(), now));
           ++n;
         }
         y.queued -= static_cast<int64_t>(waiting.size());
@@ -1239,7 +1239,7 @@ Result<int64_t> Registry::RunDeadlines() {
         }
         for (const auto& [code, app] : soon) {
           CERTLEDGER_RETURN_IF_ERROR(internal::EnqueueOutbox(
-              c, "expiring", app, Json{{"code", code}, {"valid_until", until}}, now));
+              c, x.pii, "expiring", app, Json{{"code", code}, {"valid_until", until}}, now));
           auto& u = c.Prepare("UPDATE vouchers SET expiring_notified = 1 WHERE code = ?");
           u.bind(1, code);
           u.exec();
@@ -1312,10 +1312,10 @@ Result<std::vector<OutboxMessage>> ReadOutbox(internal::Db& db, const crypto::Se
     return Status::InvalidArgument("outbox.limit", "the limit must be 1..1000");
   }
   std::vector<OutboxMessage> out;
-  std::vector<std::string> sealed;
+  std::vector<std::string> sealed, sealed_message;
   CERTLEDGER_RETURN_IF_ERROR(db.Read([&](Conn& c) -> Status {
     auto& q = c.Prepare(
-        "SELECT o.id, o.kind, o.application_id, o.subject, o.body, o.created_ms, o.sent_ms, "
+        "SELECT o.id, o.kind, o.application_id, o.sealed, o.created_ms, o.sent_ms, "
         "a.email FROM outbox o LEFT JOIN applications a ON a.id = o.application_id WHERE " +
         where + " ORDER BY o.id LIMIT ?");
     q.bind(1, after_id);
@@ -1325,16 +1325,20 @@ Result<std::vector<OutboxMessage>> ReadOutbox(internal::Db& db, const crypto::Se
       m.id = q.getColumn(0).getInt64();
       m.kind = q.getColumn(1).getString();
       m.application_id = q.getColumn(2).getString();
-      m.subject = q.getColumn(3).getString();
-      m.body = q.getColumn(4).getString();
-      m.created_ms = q.getColumn(5).getInt64();
-      if (!q.getColumn(6).isNull()) m.sent_ms = q.getColumn(6).getInt64();
-      sealed.push_back(q.getColumn(7).isNull() ? std::string() : internal::Blob(q.getColumn(7)));
+      sealed_message.push_back(internal::Blob(q.getColumn(3)));
+      m.created_ms = q.getColumn(4).getInt64();
+      if (!q.getColumn(5).isNull()) m.sent_ms = q.getColumn(5).getInt64();
+      sealed.push_back(q.getColumn(6).isNull() ? std::string() : internal::Blob(q.getColumn(6)));
       out.push_back(std::move(m));
     }
     return Status::Ok();
   }));
   for (size_t i = 0; i < out.size(); ++i) {
+    CERTLEDGER_ASSIGN_OR_RETURN(internal::RenderedMessage text,
+                                internal::OpenOutboxMessage(pii, sealed_message[i], out[i].id,
+                                                            out[i].application_id, out[i].kind));
+    out[i].subject = std::move(text.subject);
+    out[i].body = std::move(text.body);
     if (sealed[i].empty()) continue;
     CERTLEDGER_ASSIGN_OR_RETURN(out[i].recipient,
                                 OpenString(pii, sealed[i], "email|" + out[i].application_id));

@@ -1,7 +1,9 @@
 #include "registry/internal/outbox.h"
 
 #include <string>
+#include <vector>
 
+#include "crypto/secret_box.h"
 #include "registry/internal/db.h"
 
 namespace certledger::registry::internal {
@@ -13,6 +15,35 @@ std::string Str(const Json& params, const char* key) {
   if (it->is_string()) return it->get<std::string>();
   if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
   return std::string();
+}
+
+// The plaintext of a sealed message: the subject's length in decimal, '\n',
+// the subject, the body (exact bytes, whatever they hold).
+std::string Pack(const RenderedMessage& m) {
+  return std::to_string(m.subject.size()) + "\n" + m.subject + m.body;
+}
+
+Result<RenderedMessage> Unpack(std::string_view p) {
+  const size_t nl = p.find('\n');
+  size_t n = 0;
+  bool ok = nl != std::string_view::npos && nl > 0 && nl <= 9;
+  for (size_t i = 0; ok && i < nl; ++i) {
+    ok = p[i] >= '0' && p[i] <= '9';
+    n = n * 10 + static_cast<size_t>(p[i] - '0');
+  }
+  if (!ok || n > p.size() - nl - 1) {
+    return Status::DataLoss("outbox.corrupt", "a sealed outbox message is malformed");
+  }
+  return RenderedMessage{std::string(p.substr(nl + 1, n)), std::string(p.substr(nl + 1 + n))};
+}
+
+Result<std::string> SealMessage(const crypto::SecretBytes& pii, const RenderedMessage& m,
+                                int64_t id, std::string_view application_id,
+                                std::string_view kind) {
+  std::string plain = Pack(m);
+  auto sealed = crypto::SealBytes(pii, plain, OutboxAd(id, application_id, kind));
+  std::fill(plain.begin(), plain.end(), '\0');
+  return sealed;
 }
 
 Status Missing(std::string_view kind, const char* key) {
@@ -114,8 +145,21 @@ Result<RenderedMessage> RenderOutboxMessage(std::string_view kind, const Json& p
   return m;
 }
 
-Status EnqueueOutbox(Conn& c, std::string_view kind, std::string_view application_id,
-                     const Json& params, int64_t now_ms) {
+std::string OutboxAd(int64_t id, std::string_view application_id, std::string_view kind) {
+  return "outbox|" + std::to_string(id) + "|" + std::string(application_id) + "|" +
+         std::string(kind);
+}
+
+Result<RenderedMessage> OpenOutboxMessage(const crypto::SecretBytes& pii, std::string_view sealed,
+                                          int64_t id, std::string_view application_id,
+                                          std::string_view kind) {
+  CERTLEDGER_ASSIGN_OR_RETURN(crypto::SecretBytes plain,
+                              crypto::Open(pii, sealed, OutboxAd(id, application_id, kind)));
+  return Unpack(plain.GetSecret(crypto::InsecureSecretAccess::Get()));
+}
+
+Status EnqueueOutbox(Conn& c, const crypto::SecretBytes& pii, std::string_view kind,
+                     std::string_view application_id, const Json& params, int64_t now_ms) {
   CERTLEDGER_ASSIGN_OR_RETURN(RenderedMessage m, RenderOutboxMessage(kind, params));
   auto& q = c.Prepare("SELECT 1 FROM applications WHERE id = ?");
   q.bind(1, std::string(application_id));
@@ -123,14 +167,115 @@ Status EnqueueOutbox(Conn& c, std::string_view kind, std::string_view applicatio
     return Status::NotFound("application.unknown", "no application with this id");
   }
   q.reset();
+  // The id is chosen here because the associated data names it: one writer
+  // connection, so nobody else takes it before the INSERT.
+  auto& next = c.Prepare("SELECT COALESCE(MAX(id), 0) + 1 FROM outbox");
+  if (!next.executeStep()) return Status::Internal("db.error", "no next outbox id");
+  const int64_t id = next.getColumn(0).getInt64();
+  next.reset();
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string sealed, SealMessage(pii, m, id, application_id, kind));
   auto& ins = c.Prepare(
-      "INSERT INTO outbox(kind, application_id, subject, body, created_ms) VALUES (?, ?, ?, ?, ?)");
-  ins.bind(1, std::string(kind));
-  ins.bind(2, std::string(application_id));
-  ins.bind(3, m.subject);
-  ins.bind(4, m.body);
+      "INSERT INTO outbox(id, kind, application_id, subject, body, sealed, created_ms) VALUES "
+      "(?, ?, ?, '', '', ?, ?)");
+  ins.bind(1, id);
+  ins.bind(2, std::string(kind));
+  ins.bind(3, std::string(application_id));
+  ins.bind(4, sealed.data(), static_cast<int>(sealed.size()));
   ins.bind(5, now_ms);
   ins.exec();
+  return Status::Ok();
+}
+
+namespace {
+
+constexpr char kVacuumOwed[] = "outbox_vacuum";
+constexpr int kSealBatch = 1000;
+
+struct ClearRow {
+  int64_t id;
+  std::string kind, application_id;
+  RenderedMessage m;
+};
+
+// Seals the rows in clear, kSealBatch at a time; returns how many.
+Result<int64_t> SealClearRows(Conn& c, const crypto::SecretBytes& pii) {
+  int64_t total = 0;
+  for (;;) {
+    std::vector<ClearRow> rows;
+    {
+      auto& q = c.Prepare(
+          "SELECT id, kind, application_id, subject, body FROM outbox WHERE sealed IS NULL "
+          "ORDER BY id LIMIT ?");
+      q.bind(1, kSealBatch);
+      while (q.executeStep()) {
+        rows.push_back({q.getColumn(0).getInt64(),
+                        q.getColumn(1).getString(),
+                        q.getColumn(2).getString(),
+                        {q.getColumn(3).getString(), q.getColumn(4).getString()}});
+      }
+      q.reset();
+    }
+    if (rows.empty()) return total;
+    auto& u = c.Prepare("UPDATE outbox SET subject = '', body = '', sealed = ? WHERE id = ?");
+    for (ClearRow& r : rows) {
+      CERTLEDGER_ASSIGN_OR_RETURN(std::string sealed,
+                                  SealMessage(pii, r.m, r.id, r.application_id, r.kind));
+      std::fill(r.m.subject.begin(), r.m.subject.end(), '\0');
+      std::fill(r.m.body.begin(), r.m.body.end(), '\0');
+      u.bind(1, sealed.data(), static_cast<int>(sealed.size()));
+      u.bind(2, r.id);
+      u.exec();
+      u.reset();
+      u.clearBindings();
+    }
+    total += static_cast<int64_t>(rows.size());
+  }
+}
+
+}  // namespace
+
+Status SealClearOutbox(Db& db, const crypto::SecretBytes& pii) {
+  bool clear = false, owed = false;
+  CERTLEDGER_RETURN_IF_ERROR(db.Read([&](Conn& c) -> Status {
+    auto& q = c.Prepare("SELECT 1 FROM outbox WHERE sealed IS NULL LIMIT 1");
+    clear = q.executeStep();
+    q.reset();
+    auto& m = c.Prepare("SELECT 1 FROM meta WHERE key = ?");
+    m.bind(1, kVacuumOwed);
+    owed = m.executeStep();
+    m.reset();
+    return Status::Ok();
+  }));
+  if (!clear && !owed) return Status::Ok();
+  if (clear) {
+    CERTLEDGER_RETURN_IF_ERROR(db.Write([&](Conn& c) -> Status {
+      CERTLEDGER_RETURN_IF_ERROR(SealClearRows(c, pii).status());
+      auto& m = c.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, X'31')");
+      m.bind(1, kVacuumOwed);
+      m.exec();
+      return Status::Ok();
+    }));
+  }
+  // The UPDATEs leave the old cells in the pages' free space and the clear
+  // rows in the database file until checkpointed: VACUUM rewrites every page,
+  // the TRUNCATE checkpoint copies the WAL over the file and empties it. On
+  // a connection of its own, outside any transaction (the Db's are idle).
+  try {
+    SQLite::Database conn(db.path(), SQLite::OPEN_READWRITE, 5000);
+    conn.exec("VACUUM");
+    SQLite::Statement ck(conn, "PRAGMA wal_checkpoint(TRUNCATE)");
+    if (!ck.executeStep() || ck.getColumn(0).getInt() != 0) {
+      return Status::Unavailable("db.busy",
+                                 "the registry database is busy; sealing the outbox is not "
+                                 "finished; open it again when no other process uses it");
+    }
+    ck.reset();
+    SQLite::Statement del(conn, "DELETE FROM meta WHERE key = ?");
+    del.bind(1, kVacuumOwed);
+    del.exec();
+  } catch (const std::exception& e) {
+    return Db::FromException(e).Annotate("sealing the outbox");
+  }
   return Status::Ok();
 }
 

@@ -260,6 +260,15 @@ CREATE TABLE idempotency (
   PRIMARY KEY (scope, key)
 );
 )sql",
+      // 6: outbox messages sealed (registry/internal/outbox.cc): subject and
+      // body are kept in `sealed` (PII key, AD "outbox|<id>|<application_id>|<kind>")
+      // and the clear columns are ''. The key is not known here: rows written
+      // in clear before are sealed by Registry::Open (SealClearOutbox), which
+      // finds them through outbox_clear.
+      R"sql(
+ALTER TABLE outbox ADD COLUMN sealed BLOB;
+CREATE INDEX outbox_clear ON outbox(id) WHERE sealed IS NULL;
+)sql",
   };
   return kMigrations;
 }

@@ -134,6 +134,24 @@ struct Env {
   }
 };
 
+// The six digits after "Your sign-in code: " in a "login-code" message.
+std::string LoginCodeIn(const OutboxMessage& m) {
+  const std::string marker = "Your sign-in code: ";
+  const size_t at = m.body.find(marker);
+  REQUIRE(at != std::string::npos);
+  return m.body.substr(at + marker.size(), 6);
+}
+
+// The registry's database as stored: the file and its WAL (a committed page
+// not yet checkpointed is only in the WAL).
+std::string StoredBytes(const std::filesystem::path& dir) {
+  std::string bytes = testing::ReadFile(dir / "registry.db");
+  if (std::filesystem::exists(dir / "registry.db-wal")) {
+    bytes += testing::ReadFile(dir / "registry.db-wal");
+  }
+  return bytes;
+}
+
 // Replays the public ledger alone: the vouchers holding a slot never exceed
 // the quota, new arrivals come in increasing sequence, an immediate issuance
 // happens only with nobody waiting, and a promotion serves the smallest
@@ -594,24 +612,19 @@ TEST_CASE("outbox: messages render in ru and en, are read with their recipient, 
           "[registry][vouchers]") {
   Env env;
   auto a = env.Apply(7);
-  Status s = env.reg->db().Write([&](internal::Conn& c) {
-    return internal::EnqueueOutbox(c, "login-code", a.id, Json{{"code", "123456"}},
-                                   env.clock.NowMillis());
-  });
-  REQUIRE(s.ok());
-  Status unknown = env.reg->db().Write([&](internal::Conn& c) {
-    return internal::EnqueueOutbox(c, "login-code", "nope", Json{{"code", "1"}}, 1);
-  });
-  CHECK(unknown.slug() == "application.unknown");
+  REQUIRE(env.reg->SendLoginCode(a.id).ok());
+  CHECK(env.reg->SendLoginCode("nope").slug() == "application.unknown");
   CHECK(internal::RenderOutboxMessage("login-code", Json::object()).status().slug() ==
         "outbox.kind");
   CHECK(internal::RenderOutboxMessage("spam", Json::object()).status().slug() == "outbox.kind");
   auto login = env.Messages("login-code");
   REQUIRE(login.size() == 1);
   CHECK(login[0].recipient == "person7@example.ru");
-  CHECK(login[0].body.find("123456") != std::string::npos);
-  CHECK(login[0].body.find("Ваш код") != std::string::npos);
-  CHECK(login[0].body.find("Your sign-in code") != std::string::npos);
+  const std::string code = LoginCodeIn(login[0]);
+  CHECK(login[0].subject == "Код входа / Sign-in code: " + code);
+  CHECK(login[0].body.find("Ваш код для входа: " + code) != std::string::npos);
+  CHECK(login[0].body.find("Your sign-in code: " + code) != std::string::npos);
+  CHECK(env.reg->RedeemLoginCode(a.id, code).ok());
   auto unsent = env.reg->UnsentOutbox(10);
   REQUIRE(unsent->size() == 2);
   REQUIRE(env.reg->MarkSent((*unsent)[0].id).ok());
@@ -622,6 +635,165 @@ TEST_CASE("outbox: messages render in ru and en, are read with their recipient, 
   REQUIRE(after->size() == 1);
   CHECK(env.reg->Outbox(0, 10)->at(0).sent_ms.has_value());
   CHECK(env.reg->Outbox(0, 0).status().slug() == "outbox.limit");
+}
+
+// Outbox bodies hold sign-in codes (whoever reads them signs in as the
+// applicant), voucher codes and annulment reasons: sealed at rest
+// (registry/internal/outbox.h), never in the file, the WAL or a backup.
+// Each search below is of text that only a rendered message holds, so each
+// fails on schema 5, which stored subject and body in clear: "sign-in code:
+// <code>" (login_codes keeps a keyed hash only), "Voucher issued: <code>"
+// (the voucher code alone is in clear by design: it is the public id of
+// <base>/v/<code>), "Reason: <text>" (the table `vouchers` keeps
+// "<reason code>: <text>"). The e-mail was never copied to the outbox; it is
+// searched to keep it so.
+TEST_CASE("outbox: messages are sealed at rest, the operator reads them opened",
+          "[registry][vouchers][privacy]") {
+  Env env(1);
+  auto a1 = env.Apply(1);
+  auto a2 = env.Apply(2);  // queued: promoted when a1's voucher is annulled
+  REQUIRE(env.reg->SendLoginCode(a1.id).ok());
+  const std::string reason = "Diploma forged per letter Zq-4471";
+  REQUIRE(env.reg->Annul(a1.voucher_code, "operator-decision", reason).ok());
+  auto promoted = env.Messages("promoted");
+  REQUIRE(promoted.size() == 1);
+  const std::string code2 = env.reg->GetApplication(a2.id)->voucher_code;
+  REQUIRE(!code2.empty());
+  const std::string login = LoginCodeIn(env.Messages("login-code").at(0));
+
+  // The operator reads every message opened, as before.
+  auto annulled = env.Messages("annulled");
+  REQUIRE(annulled.size() == 1);
+  CHECK(annulled[0].recipient == "person1@example.ru");
+  CHECK(annulled[0].subject == "Сертификат аннулирован / Voucher annulled: " + a1.voucher_code);
+  CHECK(annulled[0].body.find("Reason: " + reason + ".") != std::string::npos);
+  CHECK(promoted[0].recipient == "person2@example.ru");
+  CHECK(promoted[0].subject == "Сертификат выдан / Voucher issued: " + code2);
+  CHECK(env.Messages("voucher-issued").at(0).body.find(a1.voucher_code) != std::string::npos);
+  CHECK(env.Messages("queued").size() == 1);
+
+  // Nothing of it in the stored bytes.
+  const std::string stored = StoredBytes(env.dir.path());
+  REQUIRE(stored.find(a1.id) != std::string::npos);  // the search finds what is in clear
+  for (const std::string& clear :
+       {"sign-in code: " + login, "Ваш код для входа: " + login, "Voucher issued: " + code2,
+        "Voucher issued: " + a1.voucher_code, "Voucher annulled: " + a1.voucher_code,
+        "Reason: " + reason, "Причина: " + reason, std::string("person1@example.ru"),
+        std::string("person2@example.ru"), std::string("Application queued"),
+        std::string("Sign-in code")}) {
+    INFO(clear);
+    CHECK(stored.find(clear) == std::string::npos);
+  }
+  // Row by row: the clear columns are empty, the sealed one opens only
+  // under its own row's associated data (a blob moved to another row fails).
+  std::vector<std::pair<int64_t, std::string>> sealed;
+  REQUIRE(env.reg->db()
+              .Read([&](internal::Conn& c) -> Status {
+                auto& q = c.Prepare("SELECT id, subject, body, sealed FROM outbox ORDER BY id");
+                while (q.executeStep()) {
+                  CHECK(q.getColumn(1).getString().empty());
+                  CHECK(q.getColumn(2).getString().empty());
+                  sealed.emplace_back(q.getColumn(0).getInt64(), internal::Blob(q.getColumn(3)));
+                }
+                return Status::Ok();
+              })
+              .ok());
+  REQUIRE(sealed.size() == 5);  // voucher-issued, queued, login-code, annulled, promoted
+  REQUIRE(env.reg->db()
+              .Write([&](internal::Conn& c) -> Status {
+                auto& u = c.Prepare("UPDATE outbox SET sealed = ? WHERE id = ?");
+                u.bind(1, sealed[2].second.data(), static_cast<int>(sealed[2].second.size()));
+                u.bind(2, sealed[3].first);
+                u.exec();
+                return Status::Ok();
+              })
+              .ok());
+  CHECK(env.reg->Outbox(0, 10).status().IsDataLoss());
+}
+
+// A database written before schema 6 (outbox subject and body in clear) is
+// sealed when opened: the same messages read back, and no clear copy is left
+// in the file, its free pages or the WAL.
+TEST_CASE("outbox: a schema 5 database is sealed on open", "[registry][vouchers][privacy]") {
+  Env env(1);
+  auto a1 = env.Apply(1);
+  env.Apply(2);
+  REQUIRE(env.reg->SendLoginCode(a1.id).ok());
+  const std::string reason = "Diploma forged per letter Zq-4471";
+  REQUIRE(env.reg->Annul(a1.voucher_code, "operator-decision", reason).ok());
+  auto before = env.reg->Outbox(0, 1000);
+  REQUIRE(before.ok());
+  REQUIRE(before->size() == 5);
+  REQUIRE(env.reg->MarkSent(before->at(0).id).ok());
+  before = env.reg->Outbox(0, 1000);
+  const std::string login = LoginCodeIn(env.Messages("login-code").at(0));
+  env.reg.reset();
+
+  // Back to schema 5, as its certledger wrote the rows (the history of an
+  // old file's pages included: secure_delete off).
+  const auto file = env.dir.path() / "registry.db";
+  {
+    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA secure_delete = OFF");
+    db.exec("DROP INDEX outbox_clear");
+    db.exec("ALTER TABLE outbox DROP COLUMN sealed");
+    SQLite::Statement u(db, "UPDATE outbox SET subject = ?, body = ? WHERE id = ?");
+    for (const auto& m : *before) {
+      u.bind(1, m.subject);
+      u.bind(2, m.body);
+      u.bind(3, m.id);
+      u.exec();
+      u.reset();
+    }
+    db.exec("PRAGMA user_version = 5");
+  }
+  // The search finds the clear text in the old file.
+  REQUIRE(StoredBytes(env.dir.path()).find("Reason: " + reason) != std::string::npos);
+  REQUIRE(StoredBytes(env.dir.path()).find("sign-in code: " + login) != std::string::npos);
+
+  RegistryOptions ro;
+  ro.data_dir = env.dir.path().string();
+  ro.ledger.background = false;
+  auto reopened = Registry::Open(ro, env.clock);
+  INFO(reopened.status().ToString());
+  REQUIRE(reopened.ok());
+  env.reg = std::move(*reopened);
+  auto after = env.reg->Outbox(0, 1000);
+  REQUIRE(after.ok());
+  REQUIRE(after->size() == before->size());
+  for (size_t i = 0; i < after->size(); ++i) {
+    const auto &b = before->at(i), &a = after->at(i);
+    CHECK(a.id == b.id);
+    CHECK(a.kind == b.kind);
+    CHECK(a.subject == b.subject);
+    CHECK(a.body == b.body);
+    CHECK(a.recipient == b.recipient);
+    CHECK(a.sent_ms == b.sent_ms);
+  }
+  CHECK(env.reg->UnsentOutbox(10)->size() == 4);
+  const std::string stored = StoredBytes(env.dir.path());
+  for (const std::string& clear :
+       {"sign-in code: " + login, "Voucher annulled: " + a1.voucher_code, "Reason: " + reason,
+        "Причина: " + reason, std::string("Application queued"), std::string("Sign-in code")}) {
+    INFO(clear);
+    CHECK(stored.find(clear) == std::string::npos);
+  }
+  REQUIRE(env.reg->db()
+              .Read([&](internal::Conn& c) -> Status {
+                CHECK(c.db().execAndGet("PRAGMA user_version").getInt() == 6);
+                CHECK(c.db()
+                          .execAndGet("SELECT count(*) FROM outbox WHERE sealed IS NULL OR "
+                                      "subject != '' OR body != ''")
+                          .getInt() == 0);
+                CHECK(c.db()
+                          .execAndGet("SELECT count(*) FROM meta WHERE key = 'outbox_vacuum'")
+                          .getInt() == 0);
+                return Status::Ok();
+              })
+              .ok());
+  // New messages go on sealed after the upgraded ones.
+  REQUIRE(env.reg->SendLoginCode(a1.id).ok());
+  CHECK(env.Messages("login-code").size() == 2);
 }
 
 TEST_CASE("queue: 64 threads, 20,000 applications with duplicates, quota 5,000, annulments",
