@@ -19,6 +19,7 @@
 #include "crypto/data_integrity.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
+#include "crypto/learner_identity.h"
 #include "crypto/random.h"
 #include "crypto/rfc3339.h"
 #include "crypto/secret_box.h"
@@ -302,7 +303,7 @@ Status ValidateCertificateFields(const CertificateInput& in) {
 struct DraftSecrets {
   std::string code;          // the new registration code
   std::string learner_key;   // keyed hash of the learner identifier
-  std::string salt;          // salt of the credential's hashed identifier
+  std::string salt;          // the identity check code (crypto/learner_identity.h): secret
   std::string learner_hash;  // "sha256$<hex>", printed in the credential
 };
 
@@ -310,9 +311,8 @@ DraftSecrets NewDraftSecrets(const crypto::SecretBytes& master_key, const Certif
   DraftSecrets d;
   d.code = NewRegistrationCode();
   d.learner_key = crypto::KeyedHash(master_key, "learner|" + in.issuer + "|" + in.learner_id);
-  d.salt = crypto::HexEncode(crypto::RandomBytes(16));
-  d.learner_hash =
-      "sha256$" + crypto::HexEncode(crypto::AsStringView(crypto::Sha256(d.salt, in.learner_id)));
+  d.salt = crypto::NewIdentityCode();
+  d.learner_hash = crypto::LearnerIdentityHash(d.salt, in.learner_id);
   return d;
 }
 
@@ -431,16 +431,16 @@ Status InsertDraft(Conn& c, const CertificateInput& in, const DraftSecrets& d, i
 // (docs/formats.md), as the strings written into it. `share` is a Json value
 // so that a CredentialTemplate can put a placeholder there too.
 struct CredentialRowValues {
-  std::string url;  // <base>/v/<code>, the credential id
-  std::string learner_name, learner_hash, learner_salt;
-  std::string points;          // decimal
-  std::string start, end;      // activity dates as dateTime
-  Json share;                  // identity-verified share, a number
-  std::string method;          // identity verification method
-  std::string voucher;         // empty: none
-  std::string supersedes_url;  // empty: none
-  std::string status_idx;      // decimal index in the status list
-  std::string list_url;        // the status list credential
+  std::string url;                         // <base>/v/<code>, the credential id
+  std::string learner_name, learner_hash;  // no salt: it is the learner's secret
+  std::string points;                      // decimal
+  std::string start, end;                  // activity dates as dateTime
+  Json share;                              // identity-verified share, a number
+  std::string method;                      // identity verification method
+  std::string voucher;                     // empty: none
+  std::string supersedes_url;              // empty: none
+  std::string status_idx;                  // decimal index in the status list
+  std::string list_url;                    // the status list credential
 };
 
 // What every credential of one issuance run shares.
@@ -490,8 +490,7 @@ Json BuildCredential(const CredentialConstants& k, const IssuerRow& issuer, cons
                     {{"type", "IdentityObject"},
                      {"identityType", "identifier"},
                      {"hashed", true},
-                     {"identityHash", v.learner_hash},
-                     {"salt", v.learner_salt}}}},
+                     {"identityHash", v.learner_hash}}}},
                   {"achievement", std::move(achievement)},
                   {"result",
                    {{{"type", {"Result"}},
@@ -551,7 +550,6 @@ enum Hole : int {
   kHoleUrl = 0,
   kHoleName,
   kHoleHash,
-  kHoleSalt,
   kHolePoints,
   kHoleStart,
   kHoleEnd,
@@ -589,7 +587,6 @@ class CredentialTemplate {
     CredentialRowValues v{token(kHoleUrl),
                           token(kHoleName),
                           token(kHoleHash),
-                          token(kHoleSalt),
                           token(kHolePoints),
                           token(kHoleStart),
                           token(kHoleEnd),
@@ -965,7 +962,6 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
   CredentialRowValues values{url,
                              r.learner_name,
                              r.learner_hash,
-                             r.learner_salt,
                              std::to_string(r.points),
                              DateTime(r.period_start),
                              DateTime(r.period_end),
@@ -1089,7 +1085,6 @@ Result<std::vector<BatchRowResult>> Registry::IssueBatch(
                {kHoleUrl, base_url_ + "/v/" + p.d.code},
                {kHoleName, p.in.learner_name},
                {kHoleHash, p.d.learner_hash},
-               {kHoleSalt, p.d.salt},
                {kHolePoints, std::to_string(p.in.points)},
                {kHoleStart, DateTime(p.in.period_start)},
                {kHoleEnd, DateTime(p.in.period_end)},
@@ -1492,6 +1487,8 @@ Result<CertificateRecord> Registry::GetCertificate(const std::string& typed_code
                                        rec.supersedes = r.supersedes;
                                        rec.voucher = r.voucher;
                                        rec.name_confirmed = r.name_confirmed;
+                                       rec.identity_code =
+                                           crypto::FormatIdentityCode(r.learner_salt);
                                        rec.superseded_by = r.superseded_by;
                                        if (!r.credential.empty()) {
                                          CERTLEDGER_ASSIGN_OR_RETURN(

@@ -133,6 +133,12 @@ struct CertificateRecord {
   std::string supersedes, superseded_by;  // codes
   std::string voucher;                    // the voucher it completes (URL or code), if any
   bool name_confirmed = false;            // the learner confirmed the name (drafts)
+  // The learner's identity check code (crypto/learner_identity.h), grouped
+  // "xxxx-xxxx-...": the salt of the credential's hashed identifier, which
+  // the credential does not carry. SECRET: only for the provider and the
+  // operator (who hand it to the learner); never on a public route, page,
+  // PDF, receipt, ledger entry or log.
+  std::string identity_code;
   model::CertificateView view;
 };
 

@@ -1,6 +1,13 @@
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "crypto/data_integrity.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
 #include "crypto/multikey.h"
 #include "crypto/receipt.h"
 #include "crypto/rfc3339.h"
@@ -96,6 +103,82 @@ TEST_CASE(
   // Nothing personal in the entry.
   CHECK(v->entry.find("Иванова") == std::string::npos);
   CHECK(v->entry.find(draft->code) == std::string::npos);
+}
+
+// docs/formats.md "Learner identity": the salt of the hashed SNILS is the
+// learner's secret identity check code. With the salt published, the 10^9
+// possible SNILS are tried in minutes, so it is in no public artefact: not
+// the credential, not the receipt, not the ledger entry.
+TEST_CASE("certificates: the identity check code hashes the SNILS and is in nothing public",
+          "[registry][privacy]") {
+  Env env;
+  // One by Issue(), one templated batch row, one batch row by Issue()'s
+  // path (a declared reissue): the three ways a credential is written.
+  CertificateInput single = env.Input();
+  CertificateInput batch = env.Input("Петров Пётр Петрович");
+  batch.programme = "PY-036";
+  batch.learner_id = "010-242-368 77";
+  std::vector<std::pair<CertificateRecord, std::string>> issued;  // record, SNILS digits
+  auto draft = env.reg->CreateDraft(single);
+  REQUIRE(draft.ok());
+  REQUIRE(env.reg->ConfirmName(draft->code).ok());
+  auto one = env.reg->Issue(draft->code);
+  REQUIRE(one.ok());
+  CHECK(one->identity_code == draft->identity_code);  // the draft's, unchanged
+  issued.emplace_back(*one, "11223344595");
+  auto rows = env.reg->IssueBatch("demo", {batch});
+  REQUIRE(rows.ok());
+  REQUIRE((*rows)[0].status.ok());
+  auto b = env.reg->GetCertificate((*rows)[0].code);
+  REQUIRE(b.ok());
+  issued.emplace_back(*b, "01024236877");
+  CertificateInput reissue = env.Input();
+  reissue.supersedes = issued[0].first.code;
+  reissue.learner_id = "11223344595";  // the same SNILS, typed without separators
+  auto r = env.reg->IssueBatch("demo", {reissue});
+  REQUIRE(r.ok());
+  REQUIRE((*r)[0].status.ok());
+  auto re = env.reg->GetCertificate((*r)[0].code);
+  REQUIRE(re.ok());
+  issued.emplace_back(*re, "11223344595");
+  REQUIRE(env.reg->ledger().IntegrateNow().ok());
+
+  std::set<std::string> codes;
+  for (const auto& [rec, snils] : issued) {
+    INFO(rec.code);
+    // Shown as eight groups of four hex digits; hashed as the 32 digits.
+    REQUIRE(rec.identity_code.size() == 39);
+    std::string hex;
+    for (char ch : rec.identity_code) {
+      if (ch != '-') hex += ch;
+    }
+    REQUIRE(hex.size() == 32);
+    REQUIRE(crypto::HexDecode(hex).ok());
+    codes.insert(hex);
+    // identityHash = sha256$hex(SHA-256(code || SNILS digits)), computed here
+    // without the registry's helper.
+    const Json& ids = rec.credential["credentialSubject"]["identifier"];
+    REQUIRE(ids.size() == 2);
+    CHECK(ids[1]["identityType"] == "identifier");
+    CHECK(ids[1]["hashed"] == true);
+    CHECK(ids[1]["identityHash"] ==
+          "sha256$" + crypto::HexEncode(crypto::AsStringView(crypto::Sha256(hex + snils))));
+    CHECK_FALSE(ids[1].contains("salt"));
+    // Nowhere in the credential, its receipt or its ledger entry, in any spelling.
+    const std::string cred = rec.credential.dump();
+    CHECK(cred.find(hex) == std::string::npos);
+    CHECK(cred.find(rec.identity_code) == std::string::npos);
+    CHECK(cred.find("\"salt\"") == std::string::npos);
+    auto receipt = env.reg->CertificateReceipt(rec.code);
+    REQUIRE(receipt.ok());
+    const std::string rjson = crypto::ReceiptToJson(*receipt).dump();
+    CHECK(rjson.find(hex) == std::string::npos);
+    CHECK(rjson.find(rec.identity_code) == std::string::npos);
+    CHECK(receipt->entry.find(hex) == std::string::npos);
+    // The signature still verifies, and covers the hash.
+    CHECK(crypto::VerifyProof(rec.credential, env.Resolver()).ok());
+  }
+  CHECK(codes.size() == issued.size());  // a new code per certificate
 }
 
 TEST_CASE("certificates: below the pass mark, duplicates and bad fields are refused",

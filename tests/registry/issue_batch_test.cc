@@ -274,6 +274,10 @@ StoredCertificate Stored(Env& env, const std::string& code) {
 // The credential of docs/formats.md for the stored columns, written out here
 // independently of registry/certificates.cc, signed with AddProof.
 std::string ExpectedCredential(Env& env, const StoredCertificate& s, const crypto::Signer& signer) {
+  // The salt of the hashed identifier is the learner's secret identity
+  // check code: never in the credential (docs/formats.md "Learner identity").
+  REQUIRE(s.learner_salt.size() == 32);
+  CHECK(s.credential.find(s.learner_salt) == std::string::npos);
   const std::string base = "https://cert.example.ru";
   const std::string url = base + "/v/" + s.code;
   const std::string list = base + "/status/demo/" + std::to_string(s.status_n);
@@ -310,8 +314,7 @@ std::string ExpectedCredential(Env& env, const StoredCertificate& s, const crypt
                                               Json{{"type", "IdentityObject"},
                                                    {"identityType", "identifier"},
                                                    {"hashed", true},
-                                                   {"identityHash", s.learner_hash},
-                                                   {"salt", s.learner_salt}}})},
+                                                   {"identityHash", s.learner_hash}}})},
                   {"achievement", achievement},
                   {"result", Json::array({Json{{"type", Json::array({"Result"})},
                                                {"resultDescription", url + "#score"},
