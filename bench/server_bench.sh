@@ -144,9 +144,20 @@ to_ms() {  # wrk latency "812.00us" / "1.23ms" / "1.02s" -> ms
   python3 -c 'import sys,re; v=sys.argv[1]; n=float(re.match(r"[0-9.]+",v).group()); u=v[len(re.match(r"[0-9.]+",v).group()):]; print("%.2f" % (n/1000 if u=="us" else n*1000 if u=="s" else n*60000 if u=="m" else n))' "$1"
 }
 
+# The kernel's count of handshakes dropped because a listening socket's accept
+# queue was full (machine-wide). wrk corrects its latencies for coordinated
+# omission: one connection stalled for a second by a dropped handshake is
+# recorded as hundreds of slow requests, so a few drops make the p99.
+listen_overflows() {
+  awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) n[$i] = i; h = 1 } else print $n["ListenOverflows"] }' \
+    /proc/net/netstat 2>/dev/null || echo 0
+}
+
 echo "(a) GET /v/<code> (HTML, $size bytes) vs nginx static file of the same size"
 echo "    wrk -t2 -c$conns -d${seconds}s --latency $base/v/$code"
+ov0="$(listen_overflows)"
 wrk -t2 -c"$conns" -d"${seconds}s" --latency "$base/v/$code" >"$tmp/a-certledger.txt"
+echo "    accept-queue overflows during the certledger run (whole machine): $(( $(listen_overflows) - ov0 ))"
 echo "    wrk -t2 -c$conns -d${seconds}s --latency http://127.0.0.1:$nport/page.html"
 wrk -t2 -c"$conns" -d"${seconds}s" --latency "http://127.0.0.1:$nport/page.html" >"$tmp/a-nginx.txt"
 sed 's/^/    certledger| /' "$tmp/a-certledger.txt"
