@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -192,7 +193,10 @@ Status WriteOut(const std::filesystem::path& p, const std::string& data) {
 // line with its reason and the rest are still issued. Re-running is
 // idempotent (each row's request key is the hash of the issuer and the row).
 // Rows are issued through Registry::IssueBatch (many per durable
-// transaction); then each certificate's JSON, receipt and PDF are written.
+// transaction); then each certificate's JSON, receipt and PDF are written,
+// and OUT/identity-codes.csv (owner-only) lists each certificate's learner
+// identity check code, which the provider hands to the learner: it is in
+// none of the other files (docs/formats.md "Learner identity").
 int RunIssueBatch(registry::Registry& r, const std::string& slug, const std::string& csv_path,
                   const std::string& out_dir) {
   using BatchClock = std::chrono::steady_clock;
@@ -291,6 +295,14 @@ int RunIssueBatch(registry::Registry& r, const std::string& slug, const std::str
   std::fprintf(stderr, "\n");
   auto t1 = BatchClock::now();
   auto fonts = render::FontSet::LoadDefault();
+  // code,learner_name,identity_code: one line per issued certificate.
+  std::string codes_csv = "code,learner_name,identity_code\n";
+  auto csv_field = [](const std::string& v) {
+    if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+    std::string q = "\"";
+    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
   for (size_t k = 0; k < issued.size(); ++k) {
     const std::string& code = issued[k];
     auto rec = r.GetCertificate(code);
@@ -309,12 +321,41 @@ int RunIssueBatch(registry::Registry& r, const std::string& slug, const std::str
       st = pdf.ok() ? WriteOut(base.string() + ".pdf", *pdf) : pdf.status();
     }
     if (!st.ok()) return Fail(st);
+    codes_csv +=
+        rec->code + "," + csv_field(rec->view.learner_name) + "," + rec->identity_code + "\n";
     if ((k + 1) % 64 == 0 || k + 1 == issued.size()) progress("writing  ", k + 1);
+  }
+  {
+    // Lines of earlier batches written to the same directory are kept
+    // (re-run rows are written again, once). The file is created owner-only
+    // before the codes go into it.
+    const std::filesystem::path codes_path = std::filesystem::path(out_dir) / "identity-codes.csv";
+    std::set<std::string> written(issued.begin(), issued.end());
+    std::string kept;
+    if (std::ifstream old(codes_path); old) {
+      std::string line;
+      std::getline(old, line);  // the header
+      while (std::getline(old, line)) {
+        if (!line.empty() && !written.count(line.substr(0, line.find(',')))) kept += line + "\n";
+      }
+    }
+    codes_csv.insert(codes_csv.find('\n') + 1, kept);
+    std::filesystem::remove(codes_path, ec);
+    Status st = WriteOut(codes_path, "");
+    if (st.ok()) {
+      std::filesystem::permissions(
+          codes_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+      st = WriteOut(codes_path, codes_csv);
+    }
+    if (!st.ok()) return Fail(st);
   }
   const double write_s = std::chrono::duration<double>(BatchClock::now() - t1).count();
   std::fprintf(stderr, "\n");
-  std::printf("issued %zu certificate(s), rejected %d row(s); output in %s\n", issued.size(),
-              rejected, out_dir.c_str());
+  std::printf(
+      "issued %zu certificate(s), rejected %d row(s); output in %s\n"
+      "identity-codes.csv: each learner's secret identity check code; hand it to the learner "
+      "only\n",
+      issued.size(), rejected, out_dir.c_str());
   std::fprintf(stderr,
                "signed + logged + durable: %.2f s (%.0f/s); JSON, receipts%s: %.2f s (%.0f/s)\n",
                issue_s, issue_s > 0 ? static_cast<double>(issued.size()) / issue_s : 0.0,
@@ -395,7 +436,11 @@ int MainImpl(int argc, char** argv) {
   std::string batch_issuer;
   batch->add_option("--issuer", batch_issuer, "issuer slug")->required();
   batch->add_option("--csv", csv, "CSV file (see samples/graduates.csv)")->required();
-  batch->add_option("--out", out, "where CODE.json, CODE.receipt.json and CODE.pdf go")->required();
+  batch
+      ->add_option("--out", out,
+                   "where CODE.json, CODE.receipt.json, CODE.pdf and identity-codes.csv (the "
+                   "learners' secret identity check codes) go")
+      ->required();
 
   auto* admin = app.add_subcommand("admin", "operator commands");
   admin->require_subcommand(1);

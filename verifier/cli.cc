@@ -17,6 +17,7 @@
 #include "crypto/rfc3339.h"
 #include "verifier/audit.h"
 #include "verifier/credit_check.h"
+#include "verifier/learner_identity.h"
 #include "verifier/pdf.h"
 #include "verifier/qr_image.h"
 #include "verifier/report.h"
@@ -38,6 +39,11 @@ constexpr char kFooter[] = R"(Inputs:
 
 Audit of the public ledger: certverify audit --help
 
+Learner identity (a university checks whose certificate it is):
+  --learner-id SNILS --identity-code CODE
+              the SNILS and the identity check code the learner got from the provider
+              (both, or neither); with --policy they decide the learnerIdentity requirement
+
 Modes:
   --trust DIR           offline, from a trust bundle (certledger trust-bundle)
   --trust DIR --online  online, falling back to the bundle and refreshing it
@@ -52,6 +58,7 @@ Exit codes:
   4  issuer suspended in the registry
   5  could not check (e.g. offline without the status list); never a confirmation
   6  credit-transfer policy not met (--policy)
+  7  learner identity not confirmed (--learner-id with --identity-code, no --policy)
   64 usage error (bad arguments, unreadable input or policy))";
 
 // Answers nothing: offline without a bundle (did:key credentials still verify).
@@ -103,6 +110,8 @@ struct Args {
   std::string lang = "en";
   std::string at;
   std::string ledger_key;
+  std::string learner_id;     // with identity_code: the learner identity check
+  std::string identity_code;  // never printed
   bool online = false;
   bool offline = false;
   bool json = false;
@@ -136,6 +145,15 @@ int Run(const Args& a) {
     policy = std::move(p).value();
   }
   if (a.online && a.offline) return Usage("--online and --offline exclude each other");
+  std::optional<LearnerClaim> claim;
+  if (!a.learner_id.empty() || !a.identity_code.empty()) {
+    if (a.learner_id.empty() || a.identity_code.empty()) {
+      return Usage("--learner-id and --identity-code go together");
+    }
+    claim = LearnerClaim{a.learner_id, a.identity_code};
+    Status st = ValidateLearnerClaim(*claim);
+    if (!st.ok()) return Usage(st.message());
+  }
 
   // Where the credential comes from. A PNG or JPEG is a photo or scan of the
   // certificate: its QR code gives the URL, which is then verified online.
@@ -267,7 +285,7 @@ int Run(const Args& a) {
     return static_cast<int>(Verdict::kCouldNotCheck);
   }
   if (policy) {
-    auto cr = CreditCheck(*credential, *report, *policy);
+    auto cr = CreditCheck(*credential, *report, *policy, claim ? &*claim : nullptr);
     if (!cr.ok()) {
       std::fprintf(stderr, "certverify: %s\n", cr.status().ToString().c_str());
       return static_cast<int>(Verdict::kCouldNotCheck);
@@ -278,6 +296,24 @@ int Run(const Args& a) {
       std::printf("%s", CreditReportToText(*cr, *lang).c_str());
     }
     return cr->ExitCode();
+  }
+  if (claim) {
+    // The verdict first (an invalid credential proves nothing about anyone),
+    // then the identity: 7 when it is not confirmed.
+    const IdentityCheck ic = CheckLearnerIdentity(*credential, *claim);
+    const int exit_code = report->ExitCode() != 0                 ? report->ExitCode()
+                          : ic.result == IdentityResult::kMatches ? 0
+                                                                  : kExitIdentityNotConfirmed;
+    if (a.json) {
+      Json j = ReportToJson(*report);
+      j["learnerIdentity"] = IdentityCheckToJson(ic);
+      j["exitCode"] = exit_code;
+      std::printf("%s\n", j.dump(2).c_str());
+    } else {
+      std::printf("%s%s", ReportToText(*report, *lang).c_str(),
+                  IdentityCheckToText(ic, *lang).c_str());
+    }
+    return exit_code;
   }
   if (a.json) {
     std::printf("%s\n", ReportToJson(*report).dump(2).c_str());
@@ -370,6 +406,10 @@ int MainImpl(int argc, char** argv) {
   app.add_option("--lang", a.lang, "report language: ru or en (default en)");
   app.add_option("--at", a.at, "verify as of this RFC 3339 time instead of now");
   app.add_option("--ledger-key", a.ledger_key, "pin the ledger's C2SP verifier key");
+  app.add_option("--learner-id", a.learner_id,
+                 "the learner's SNILS, to check against the certificate (with --identity-code)");
+  app.add_option("--identity-code", a.identity_code,
+                 "the learner's identity check code from the provider (with --learner-id)");
   app.add_flag("--online", a.online, "use the network even with --trust (refreshes the bundle)");
   app.add_flag("--offline", a.offline, "never use the network");
   app.add_flag("--json", a.json, "print the report as JSON");

@@ -233,7 +233,7 @@ int CreditReport::ExitCode() const {
 }
 
 Result<CreditReport> CreditCheck(const Json& c, const Report& verification,
-                                 const CreditPolicy& policy) {
+                                 const CreditPolicy& policy, const LearnerClaim* claim) {
   using RS = RequirementStatus;
   CreditReport out;
   out.verification = verification;
@@ -311,7 +311,16 @@ Result<CreditReport> CreditCheck(const Json& c, const Report& verification,
     }
   }
   if (learner.empty()) learner = Str(*subject, "name");
-  if (learner.empty()) {
+  if (claim != nullptr) {
+    // The hash decides; the name, if any, is reported beside it.
+    const IdentityCheck ic = CheckLearnerIdentity(cred, *claim);
+    const RS status = ic.result == IdentityResult::kMatches        ? RS::kPassed
+                      : ic.result == IdentityResult::kDoesNotMatch ? RS::kFailed
+                                                                   : RS::kMissing;
+    reqs.push_back(Req(kReqLearnerIdentity, status,
+                       (learner.empty() ? "" : "learner: " + learner + "; ") + ic.reason.en,
+                       (learner.empty() ? "" : "обучающийся: " + learner + "; ") + ic.reason.ru));
+  } else if (learner.empty()) {
     reqs.push_back(Req(kReqLearnerIdentity, RS::kMissing,
                        "the learner is not named (no plain-text name identifier)",
                        "обучающийся не назван (нет ФИО в открытом виде)"));

@@ -24,6 +24,7 @@
 
 #include "crypto/json.h"
 #include "crypto/status.h"
+#include "verifier/learner_identity.h"
 #include "verifier/report.h"
 
 namespace certledger::verifier {
@@ -116,8 +117,14 @@ struct CreditReport {
 // be met ("verified"); the other requirements are evaluated regardless, for
 // the report. Never fails for bad input (that is a requirement's status);
 // the Result is for interface symmetry with Verify.
+//
+// "learnerIdentity": without `claim`, passed when the learner is named in
+// plain text. With `claim` (the learner's SNILS and identity check code,
+// REQUIRES ValidateLearnerClaim OK), it is CheckLearnerIdentity's answer:
+// passed on a match, failed on a mismatch, missing when the credential has
+// no hashed identifier. The claim's values never appear in the report.
 Result<CreditReport> CreditCheck(const Json& credential, const Report& verification,
-                                 const CreditPolicy& policy);
+                                 const CreditPolicy& policy, const LearnerClaim* claim = nullptr);
 
 // The grade band of `percent` (descending bands); 2 if none matches.
 int MapGrade(double percent, const CreditPolicy& policy);

@@ -31,7 +31,15 @@ Json ReasonBodySchema() {
 
 namespace {
 
-Json RecordJson(const registry::CertificateRecord& rec) {
+// The provider's and the operator's view of a certificate. The learner's
+// identity check code (registry::CertificateRecord::identity_code) is added
+// for them only: the provider hands it to the learner with the certificate.
+// An applicant (the learner checking a draft) does not get it.
+bool SeesIdentityCode(const Request& r) {
+  return r.principal.role == Role::kProvider || r.principal.role == Role::kOperator;
+}
+
+Json RecordJson(const registry::CertificateRecord& rec, bool with_identity_code) {
   Json j = {{"code", rec.code},
             {"url", rec.url},
             {"state", rec.state},
@@ -43,6 +51,7 @@ Json RecordJson(const registry::CertificateRecord& rec) {
   if (!rec.supersedes.empty()) j["supersedes"] = rec.supersedes;
   if (!rec.superseded_by.empty()) j["supersededBy"] = rec.superseded_by;
   if (!rec.voucher.empty()) j["voucher"] = rec.voucher;
+  if (with_identity_code && !rec.identity_code.empty()) j["identityCode"] = rec.identity_code;
   if (rec.state == "draft") {
     j["learnerName"] = rec.view.learner_name;
     j["nameConfirmed"] = rec.name_confirmed;
@@ -122,8 +131,8 @@ Result<registry::CertificateRecord> OwnedCertificate(ServerContext& ctx, const R
   return rec;
 }
 
-Result<Reply> Created(const registry::CertificateRecord& rec) {
-  Reply rep = Reply::JsonBody(RecordJson(rec), 201);
+Result<Reply> Created(const Request& r, const registry::CertificateRecord& rec) {
+  Reply rep = Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)), 201);
   rep.headers.emplace_back("Location", rec.url);
   return rep;
 }
@@ -139,7 +148,8 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
   router.Add({"POST",
               "/api/v1/certificates",
               providers,
-              "create a certificate draft (validated; the learner then checks the name)",
+              "create a certificate draft (validated; the learner then checks the name); the "
+              "answer carries identityCode, the learner's secret identity check code",
               "provider",
               true,
               true,
@@ -149,12 +159,13 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
                 CERTLEDGER_ASSIGN_OR_RETURN(auto in, DraftInput(r, r.body));
                 in.request_key = r.idempotency_key;
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, ctx.registry.CreateDraft(in));
-                return Created(rec);
+                return Created(r, rec);
               }});
   router.Add({"GET",
               "/api/v1/certificates/{code}",
               with_learner,
-              "a certificate or draft with its state",
+              "a certificate or draft with its state (the provider and the operator also get "
+              "identityCode, the learner's secret identity check code)",
               "provider",
               false,
               false,
@@ -162,7 +173,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
               Json(),
               [&ctx](Request& r) -> Result<Reply> {
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, OwnedCertificate(ctx, r, true));
-                return Reply::JsonBody(RecordJson(rec));
+                return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
               }});
   router.Add({"GET",
               "/api/v1/certificates/{code}/preview.pdf",
@@ -206,7 +217,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, OwnedCertificate(ctx, r, true));
                 CERTLEDGER_RETURN_IF_ERROR(ctx.registry.CorrectName(rec.code, name));
                 CERTLEDGER_ASSIGN_OR_RETURN(rec, ctx.registry.GetCertificate(rec.code));
-                return Reply::JsonBody(RecordJson(rec));
+                return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
               }});
   router.Add({"POST",
               "/api/v1/certificates/{code}/confirm-name",
@@ -221,12 +232,13 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, OwnedCertificate(ctx, r, true));
                 CERTLEDGER_RETURN_IF_ERROR(ctx.registry.ConfirmName(rec.code));
                 CERTLEDGER_ASSIGN_OR_RETURN(rec, ctx.registry.GetCertificate(rec.code));
-                return Reply::JsonBody(RecordJson(rec));
+                return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
               }});
   router.Add({"POST",
               "/api/v1/certificates/{code}/issue",
               provider_only,
-              "the provider confirms: sign, log and publish the certificate",
+              "the provider confirms: sign, log and publish the certificate (the answer carries "
+              "identityCode, to hand to the learner)",
               "provider",
               false,
               false,
@@ -236,7 +248,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, OwnedCertificate(ctx, r, false));
                 CERTLEDGER_ASSIGN_OR_RETURN(rec, ctx.registry.Issue(rec.code));
                 ctx.Changed();
-                return Reply::JsonBody(RecordJson(rec));
+                return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
               }});
   router.Add({"POST",
               "/api/v1/certificates/{code}/revoke",
@@ -254,7 +266,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
                     ctx.registry.Revoke(rec.code, reason.reason, reason.text));
                 ctx.Changed();
                 CERTLEDGER_ASSIGN_OR_RETURN(rec, ctx.registry.GetCertificate(rec.code));
-                return Reply::JsonBody(RecordJson(rec));
+                return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
               }});
   router.Add({"POST",
               "/api/v1/certificates/{code}/supersede",
@@ -271,14 +283,15 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
                 in.supersedes = old.code;
                 in.request_key = r.idempotency_key;
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, ctx.registry.CreateDraft(in));
-                return Created(rec);
+                return Created(r, rec);
               }});
   router.Add(
       {"POST",
        "/api/v1/certificates/batch",
        provider_only,
        "issue many certificates at once (rows as in a draft; each row confirmed by the provider); "
-       "rejected rows are reported and change nothing",
+       "rejected rows are reported and change nothing; each issued row carries identityCode, the "
+       "learner's secret identity check code",
        "provider",
        true,
        true,
@@ -300,7 +313,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
          for (size_t i = 0; i < rows->size(); ++i) {
            const Json& row = (*rows)[i];
            Status st;
-           std::string code;
+           std::string code, identity_code;
            if (!row.is_object()) {
              st = Status::InvalidArgument("request.field", "a row must be a JSON object");
            } else {
@@ -314,6 +327,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
                st = draft.status();
                if (draft.ok()) {
                  code = draft->code;
+                 identity_code = draft->identity_code;
                  if (draft->state == "draft") {
                    st = ctx.registry.ConfirmName(code);
                    if (st.ok()) st = ctx.registry.Issue(code).status();
@@ -323,7 +337,10 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
            }
            if (st.ok()) {
              ++issued;
-             results.push_back({{"row", i}, {"code", code}, {"url", ctx.base_url + "/v/" + code}});
+             results.push_back({{"row", i},
+                                {"code", code},
+                                {"url", ctx.base_url + "/v/" + code},
+                                {"identityCode", identity_code}});
            } else {
              ++rejected;
              Json e = {{"row", i}, {"error", st.slug()}, {"detail", st.message()}};

@@ -12,6 +12,7 @@
 #include "render/html.h"
 #include "render/pdf.h"
 #include "verifier/credit_check.h"
+#include "verifier/learner_identity.h"
 #include "verifier/report.h"
 
 namespace certledger::api::internal {
@@ -258,18 +259,45 @@ Status CredentialFromBody(ServerContext& ctx, const Json& body, Json* credential
       .WithField("credential");
 }
 
+// The optional learner identity claim of a verify or credit-check body:
+// "learner_id" (SNILS) and "identity_code", both or neither. Personal data:
+// checked, never stored, logged or echoed (errors name the field only).
+Result<std::optional<verifier::LearnerClaim>> ClaimFromBody(const Json& body) {
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string id, StringField(body, "learner_id", false, 100));
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string code, StringField(body, "identity_code", false, 200));
+  if (id.empty() && code.empty()) return std::optional<verifier::LearnerClaim>();
+  if (id.empty() || code.empty()) {
+    return Status::InvalidArgument("request.field",
+                                   "\"learner_id\" and \"identity_code\" go together")
+        .WithField(id.empty() ? "learner_id" : "identity_code");
+  }
+  verifier::LearnerClaim claim{std::move(id), std::move(code)};
+  Status st = verifier::ValidateLearnerClaim(claim);
+  if (!st.ok()) return Status::InvalidArgument("request.field", st.message()).WithField(st.field());
+  return std::optional<verifier::LearnerClaim>(std::move(claim));
+}
+
 Result<Reply> Verify(ServerContext& ctx, Request& r) {
-  CERTLEDGER_RETURN_IF_ERROR(AllowOnly(r.body, {"credential", "receipt", "code"}));
+  CERTLEDGER_RETURN_IF_ERROR(
+      AllowOnly(r.body, {"credential", "receipt", "code", "learner_id", "identity_code"}));
+  CERTLEDGER_ASSIGN_OR_RETURN(auto claim, ClaimFromBody(r.body));
   Json credential;
   std::optional<Json> receipt;
   CERTLEDGER_RETURN_IF_ERROR(CredentialFromBody(ctx, r.body, &credential, &receipt));
   CERTLEDGER_ASSIGN_OR_RETURN(verifier::Report report,
                               ctx.Verifier()->Verify(credential, receipt, NowMs()));
-  return Reply::JsonBody(verifier::ReportToJson(report));
+  Json out = verifier::ReportToJson(report);
+  if (claim) {
+    out["learnerIdentity"] =
+        verifier::IdentityCheckToJson(verifier::CheckLearnerIdentity(credential, *claim));
+  }
+  return Reply::JsonBody(out);
 }
 
 Result<Reply> CreditCheck(ServerContext& ctx, Request& r) {
-  CERTLEDGER_RETURN_IF_ERROR(AllowOnly(r.body, {"credential", "receipt", "code", "policy"}));
+  CERTLEDGER_RETURN_IF_ERROR(AllowOnly(
+      r.body, {"credential", "receipt", "code", "policy", "learner_id", "identity_code"}));
+  CERTLEDGER_ASSIGN_OR_RETURN(auto claim, ClaimFromBody(r.body));
   Json credential;
   std::optional<Json> receipt;
   CERTLEDGER_RETURN_IF_ERROR(CredentialFromBody(ctx, r.body, &credential, &receipt));
@@ -286,8 +314,9 @@ Result<Reply> CreditCheck(ServerContext& ctx, Request& r) {
   if (!policy.ok()) return Status(policy.status()).WithField("policy");
   CERTLEDGER_ASSIGN_OR_RETURN(verifier::Report report,
                               ctx.Verifier()->Verify(credential, receipt, NowMs()));
-  CERTLEDGER_ASSIGN_OR_RETURN(verifier::CreditReport cr,
-                              verifier::CreditCheck(credential, report, *policy));
+  CERTLEDGER_ASSIGN_OR_RETURN(
+      verifier::CreditReport cr,
+      verifier::CreditCheck(credential, report, *policy, claim ? &*claim : nullptr));
   return Reply::JsonBody(verifier::CreditReportToJson(cr));
 }
 
@@ -505,15 +534,25 @@ void AddPublicRoutes(Router& router, ServerContext& ctx) {
               {},
               Json(),
               h(ProblemPage)});
-  const Json verify_schema = {{"type", "object"},
-                              {"properties",
-                               {{"credential", {{"type", "object"}}},
-                                {"receipt", {{"type", "object"}}},
-                                {"code", {{"type", "string"}}}}}};
+  const Json verify_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"credential", {{"type", "object"}}},
+        {"receipt", {{"type", "object"}}},
+        {"code", {{"type", "string"}}},
+        {"learner_id",
+         {{"type", "string"},
+          {"description",
+           "optional, with identity_code: the learner's SNILS, checked "
+           "against the hashed identifier (never stored or logged)"}}},
+        {"identity_code",
+         {{"type", "string"},
+          {"description", "the learner's identity check code from the provider"}}}}}};
   router.Add({"POST",
               "/api/v1/verify",
               public_post,
-              "verify a credential (and its ledger receipt) check by check",
+              "verify a credential (and its ledger receipt) check by check; with learner_id and "
+              "identity_code, also whether it is that learner's (learnerIdentity)",
               "public",
               true,
               false,
@@ -525,7 +564,8 @@ void AddPublicRoutes(Router& router, ServerContext& ctx) {
   router.Add({"POST",
               "/api/v1/credit-check",
               public_post,
-              "a university's credit-transfer check of a certificate against its policy",
+              "a university's credit-transfer check of a certificate against its policy (with "
+              "learner_id and identity_code, learnerIdentity checks the hashed identifier)",
               "public",
               true,
               false,

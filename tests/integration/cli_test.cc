@@ -1,8 +1,12 @@
 // Runs the real `certledger` binary on a temporary data directory and checks
 // what it writes with the crypto library alone, as an outside auditor would.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -154,6 +158,64 @@ TEST_CASE("cli: issue-batch writes credential, receipt and PDF that certverify a
     CHECK(v.output.find("VALID") != std::string::npos);
   }
   CHECK(pdfs == 5);
+  // identity-codes.csv: each certificate's identity check code, for the
+  // provider to hand to its learner (docs/formats.md "Learner identity"),
+  // owner-only, once per certificate after the re-run. The code and the
+  // learner's SNILS (as the CSV has it) match the certificate; a wrong code
+  // or SNILS does not; the code is in none of the certificate's files.
+  const std::filesystem::path codes_path = std::filesystem::path(out) / "identity-codes.csv";
+  REQUIRE(std::filesystem::exists(codes_path));
+  CHECK((std::filesystem::status(codes_path).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  std::map<std::string, std::string> snils_of;  // learner name -> learner_id
+  {
+    std::istringstream rows(testing::ReadFile(csv));
+    std::string line;
+    std::getline(rows, line);
+    while (std::getline(rows, line)) {
+      const size_t a = line.find(','), b = line.find(',', a + 1), c = line.find(',', b + 1);
+      snils_of[line.substr(a + 1, b - a - 1)] = line.substr(b + 1, c - b - 1);
+    }
+  }
+  std::istringstream codes_csv(testing::ReadFile(codes_path));
+  std::string line;
+  std::getline(codes_csv, line);
+  CHECK(line == "code,learner_name,identity_code");
+  int identity_lines = 0;
+  while (std::getline(codes_csv, line)) {
+    ++identity_lines;
+    const size_t a = line.find(','), b = line.rfind(',');
+    const std::string code = line.substr(0, a), name = line.substr(a + 1, b - a - 1),
+                      identity = line.substr(b + 1);
+    INFO(line);
+    REQUIRE(identity.size() == 39);
+    REQUIRE(snils_of.count(name));
+    std::string hex;
+    for (char ch : identity) {
+      if (ch != '-') hex += ch;
+    }
+    const std::filesystem::path base = std::filesystem::path(out) / code;
+    for (const char* ext : {".json", ".receipt.json"}) {
+      const std::string text = testing::ReadFile(base.string() + ext);
+      REQUIRE(!text.empty());
+      CHECK(text.find(hex) == std::string::npos);
+      CHECK(text.find(identity) == std::string::npos);
+    }
+    const std::string pdf = base.string() + ".pdf";
+    const std::string who = " --learner-id '" + snils_of[name] + "' --identity-code ";
+    auto match = Certverify(pdf + " --trust " + bundle + who + identity + " --lang ru");
+    INFO(match.output);
+    CHECK(match.exit_code == 0);
+    CHECK(match.output.find("ЛИЧНОСТЬ ПОДТВЕРЖДЕНА") != std::string::npos);
+    CHECK(match.output.find(hex) == std::string::npos);
+    std::string wrong = hex;
+    wrong[5] = wrong[5] == 'a' ? 'b' : 'a';
+    CHECK(Certverify(pdf + " --trust " + bundle + who + wrong).exit_code == 7);
+    CHECK(Certverify(pdf + " --trust " + bundle +
+                     " --learner-id '000-000-600 00' --identity-code " + identity)
+              .exit_code == 7);
+  }
+  CHECK(identity_lines == 5);
   // A tampered credential JSON fails with the signature exit code.
   for (const auto& e : std::filesystem::directory_iterator(out)) {
     std::string name = e.path().filename().string();
@@ -185,6 +247,10 @@ TEST_CASE("cli: issue-batch writes credential, receipt and PDF that certverify a
   CHECK(mixed.output.find("issued 1 certificate(s), rejected 3 row(s)") != std::string::npos);
   CHECK(mixed.output.find("row 3 rejected") != std::string::npos);
   CHECK(mixed.output.find("pass mark") != std::string::npos);
+  // The codes of the earlier batch are kept beside the new one.
+  const std::string all_codes = testing::ReadFile(codes_path);
+  CHECK(std::count(all_codes.begin(), all_codes.end(), '\n') == 1 + 5 + 1);
+  CHECK(all_codes.find(",Good Learner,") != std::string::npos);
 }
 
 }  // namespace

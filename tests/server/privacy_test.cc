@@ -19,6 +19,10 @@
 //  - the public POSTs (verify, credit-check, login-code);
 //  - the server's log (stderr, with request logging on). The outbox is the
 //    operator's and is not searched.
+// Each certificate's identity check code (the salt of its hashed SNILS,
+// docs/formats.md "Learner identity") is searched for too, grouped and as
+// plain hex: only the provider's and the operator's answers carry it; with
+// it published, the SNILS would be found by trying all 10^9 of them.
 // A certificate's own pages (/v/<code> HTML and JSON, credential.json,
 // ob3.json, the PDF, the receipt, verify and credit-check of that code) may
 // show the name printed on it, and must show it, but nothing else personal.
@@ -26,10 +30,16 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
+#include <map>
 #include <set>
+#include <string>
+#include <thread>
 #include <vector>
 
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
 #include "crypto/status_list.h"
 #include "crypto/tlog_tiles.h"
 #include "tests/server/server_fixture.h"
@@ -312,6 +322,37 @@ std::vector<Needle> AllNeedles() {
   return out;
 }
 
+// The identity check codes the provider received ("xxxx-xxxx-..."), grouped,
+// as 32 hex digits, and the hex in halves (a truncated or re-grouped copy).
+// Shown nowhere public, not even on the learner's own certificate pages.
+std::vector<Needle> IdentityCodeNeedles(const std::map<std::string, std::string>& codes) {
+  std::vector<Needle> out;
+  for (const auto& [cert, code] : codes) {
+    std::string hex;
+    for (char c : code) {
+      if (c != '-') hex += c;
+    }
+    const std::string what = "identity check code of certificate " + cert;
+    out.push_back({FoldAscii(code), what, -1, false});
+    out.push_back({FoldAscii(hex), what + " (hex)", -1, false});
+    out.push_back({FoldAscii(hex.substr(0, 16)), what + " (first half)", -1, false});
+    out.push_back({FoldAscii(hex.substr(16)), what + " (second half)", -1, false});
+  }
+  return out;
+}
+
+// "sha256$" + hex(SHA-256(code || SNILS digits)): the credential's identityHash.
+std::string IdentityHash(const std::string& code, const std::string& snils) {
+  std::string hex, digits;
+  for (char c : code) {
+    if (c != '-') hex += c;
+  }
+  for (char c : snils) {
+    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+  }
+  return "sha256$" + crypto::HexEncode(crypto::AsStringView(crypto::Sha256(hex + digits)));
+}
+
 // "&#1065;" and "&#x429;" as UTF-8 (how HTML might spell a name).
 std::string DecodeHtmlEntities(std::string_view s) {
   std::string out;
@@ -512,6 +553,15 @@ TEST_CASE("privacy: no seeded personal data in any public response, the ledger o
 
   // Certificates for people 0-2 through their vouchers.
   std::map<std::string, int> cert_person;  // issued certificate code -> person
+  // Certificate (or draft) code -> the identity check code the provider got.
+  std::map<std::string, std::string> identity_codes;
+  auto note_identity_code = [&](const Json& answer) {
+    INFO(answer.dump());
+    REQUIRE(answer.contains("identityCode"));
+    const std::string code = answer["identityCode"];
+    REQUIRE(code.size() == 39);
+    identity_codes[answer["code"].get<std::string>()] = code;
+  };
   auto draft_body = [&](int p, const std::string& name) {
     return Json{{"programme", "DA-101"},         {"learner_name", name},
                 {"learner_id", people[p].snils}, {"period_start", year + "-09-01"},
@@ -538,7 +588,13 @@ TEST_CASE("privacy: no seeded personal data in any public response, the ledger o
     }
     auto issued = s.Send("POST", c + "/issue", "", provider, "");
     Expect(issued, 200);
+    note_identity_code(issued.json());
+    CHECK(issued.json()["identityCode"] == draft.json()["identityCode"]);
     cert_person[codes[p]] = p;
+    // The learner's own view of the certificate does not carry it.
+    auto own = s.Get(c, learner_tokens[p]);
+    Expect(own, 200);
+    CHECK_FALSE(own.json().contains("identityCode"));
   }
   // Person 1's certificate is revoked; person 2's superseded by a corrected reissue.
   auto revoked =
@@ -550,6 +606,7 @@ TEST_CASE("privacy: no seeded personal data in any public response, the ledger o
   auto reissue = s.Post("/api/v1/certificates/" + codes[2] + "/supersede", corrected, provider);
   Expect(reissue, 201);
   const std::string reissued = reissue.json()["code"];
+  note_identity_code(reissue.json());
   REQUIRE(s.Send("POST", "/api/v1/certificates/" + reissued + "/confirm-name", "", provider, "")
               .status == 200);
   REQUIRE(s.Send("POST", "/api/v1/certificates/" + reissued + "/issue", "", provider, "").status ==
@@ -568,13 +625,23 @@ TEST_CASE("privacy: no seeded personal data in any public response, the ledger o
     REQUIRE(results[1].contains("code"));
     cert_person[results[0]["code"].get<std::string>()] = 3;
     cert_person[results[1]["code"].get<std::string>()] = 5;
+    note_identity_code(results[0]);
+    note_identity_code(results[1]);
   }
   // A draft never issued (not public).
   auto open_draft = s.Post("/api/v1/certificates", draft_body(4, people[4].name), provider);
   Expect(open_draft, 201);
   const std::string draft_code = open_draft.json()["code"];
+  note_identity_code(open_draft.json());
+  REQUIRE(identity_codes.size() == cert_person.size() + 1);
+  // The operator sees it too (it answers the learner who lost it).
+  auto op_view = s.Get("/api/v1/certificates/" + codes[0], op);
+  Expect(op_view, 200);
+  CHECK(op_view.json()["identityCode"] == identity_codes[codes[0]]);
 
-  LeakSearch search(AllNeedles());
+  std::vector<Needle> needles = AllNeedles();
+  for (Needle& n : IdentityCodeNeedles(identity_codes)) needles.push_back(std::move(n));
+  LeakSearch search(needles);
   // /metrics before the restart below (the counters are in memory).
   auto metrics = s.Get("/metrics");
   REQUIRE(metrics.status == 200);
@@ -608,7 +675,13 @@ TEST_CASE("privacy: no seeded personal data in any public response, the ledger o
     status_ns.insert(rest.substr(rest.find('/') + 1));
   };
   for (const auto& [code, p] : cert_person) {
-    note_status(s.Get("/v/" + code + "/credential.json").json());
+    const Json credential = s.Get("/v/" + code + "/credential.json").json();
+    note_status(credential);
+    // The codes searched for are the real ones: each one and the SNILS give
+    // the credential's identityHash.
+    INFO(code);
+    CHECK(credential["credentialSubject"]["identifier"][1]["identityHash"] ==
+          IdentityHash(identity_codes[code], people[p].snils));
   }
   for (size_t i = 0; i < vouchers.size(); ++i) {
     note_status(s.Get("/api/v1/vouchers/" + vouchers[i], op).json()["credential"]);
@@ -732,6 +805,15 @@ TEST_CASE("privacy: no seeded personal data in any public response, the ledger o
       ++requests;
       CHECK(r.status == 200);
       search.Body("POST " + route + " {code: " + code + "}", r.body, r.content_type, {p});
+      // A university's identity check: the answer says whether they match,
+      // and echoes neither the SNILS nor the code.
+      auto checked = s.Post(route, {{"code", code},
+                                    {"learner_id", people[p].snils},
+                                    {"identity_code", identity_codes[code]}});
+      ++requests;
+      CHECK(checked.status == 200);
+      search.Body("POST " + route + " {code: " + code + ", learner_id, identity_code}",
+                  checked.body, checked.content_type, {p});
     }
   }
   for (const std::string& app : app_ids) {
@@ -842,6 +924,140 @@ TEST_CASE("privacy: the leak search reports a value planted in an entry, a page 
   CHECK_FALSE(reported("own page", "name \""));
   CHECK(search.Body("own page without the phone", "<h1>" + p.name + "</h1>", "text/html", {0})
             .empty());
+  // An identity check code, grouped or as bare hex in upper case.
+  LeakSearch codes(IdentityCodeNeedles({{"7KQ2", "3f9a-0c1b-e24d-5a6f-7081-923a-4b5c-6d7e"}}));
+  hits = codes.Body("fake credential", "{\"salt\":\"3F9A0C1BE24D5A6F7081923A4B5C6D7E\"}",
+                    "application/json");
+  CHECK(std::any_of(hits.begin(), hits.end(), [](const std::string& h) {
+    return h.find("identity check code of certificate 7KQ2 (hex)") != std::string::npos;
+  }));
+  CHECK_FALSE(codes.Text("fake page", "code 3f9a0c1be24d5a6f").empty());  // the first half
+}
+
+// docs/formats.md "Learner identity": the provider (and the operator) get
+// each certificate's identity check code; the public never does, and a
+// university checks a learner's SNILS with it through POST /api/v1/verify
+// and /api/v1/credit-check.
+TEST_CASE("privacy: the identity check code is the provider's, never public; it checks a SNILS",
+          "[server][privacy]") {
+  REQUIRE(testing::RunCommand("command -v qpdf && command -v pdftotext").find("pdftotext") !=
+          std::string::npos);
+  RegistryServer s("{\"deadline_interval_s\": 0, \"rate_limit_per_minute\": 0}");
+  const std::string provider = s.ProviderToken(), op = s.OperatorToken(), year = Year();
+  const std::string snils = Snils("317245906");
+  Json body = {{"programme", "DA-101"},         {"learner_name", "Иванова Мария Сергеевна"},
+               {"learner_id", snils},           {"period_start", year + "-09-01"},
+               {"period_end", year + "-11-20"}, {"points", 91},
+               {"identity_share", 0.4},         {"identity_method", "online-proctoring"}};
+  auto draft = s.Post("/api/v1/certificates", body, provider);
+  Expect(draft, 201);
+  const std::string code = draft.json()["code"];
+  const std::string identity_code = draft.json().value("identityCode", "");
+  REQUIRE(identity_code.size() == 39);
+  const std::string c = "/api/v1/certificates/" + code;
+  REQUIRE(s.Send("POST", c + "/confirm-name", "", provider, "").status == 200);
+  auto issued = s.Send("POST", c + "/issue", "", provider, "");
+  Expect(issued, 200);
+  CHECK(issued.json()["identityCode"] == identity_code);
+  // The provider's and the operator's record of it.
+  for (const std::string& token : {provider, op}) {
+    auto r = s.Get(c, token);
+    Expect(r, 200);
+    CHECK(r.json()["identityCode"] == identity_code);
+  }
+  CHECK(s.Get(c).status == 401);
+  // The credential carries the hash of the code and the SNILS, not the code.
+  const Json credential = s.Get("/v/" + code + "/credential.json").json();
+  const Json& id = credential["credentialSubject"]["identifier"][1];
+  CHECK(id["identityHash"] == IdentityHash(identity_code, snils));
+  CHECK(id["hashed"] == true);
+  CHECK_FALSE(id.contains("salt"));
+  // Every public view of the certificate: none has the code in any form.
+  LeakSearch search(IdentityCodeNeedles({{code, identity_code}}));
+  for (const std::string& path :
+       {"/v/" + code, "/v/" + code + "/credential.json", "/v/" + code + "/ob3.json",
+        "/v/" + code + "/receipt", "/v/" + code + "/certificate.pdf"}) {
+    for (const httplib::Headers& h :
+         {httplib::Headers{}, httplib::Headers{{"Accept", "application/json"}},
+          httplib::Headers{{"Accept", "application/ld+json"}}}) {
+      auto r = s.Get(path, "", h);
+      // The receipt waits for the next checkpoint (a second or so).
+      for (int tries = 0; r.status != 200 && tries < 100; ++tries) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        r = s.Get(path, "", h);
+      }
+      INFO(path << ": " << r.body.substr(0, 300));
+      CHECK(r.status == 200);
+      search.Body("GET " + path, r.body, r.content_type);
+    }
+  }
+  CHECK(search.pdfs() >= 3);
+
+  // A university checks the SNILS and the code the learner gave it.
+  auto verify = [&](const std::string& route, const std::string& learner_id,
+                    const std::string& code_given) {
+    Json b = {{"code", code}, {"learner_id", learner_id}, {"identity_code", code_given}};
+    // The test server is on http://127.0.0.1, which no policy accepts as
+    // the electronic version: the policy requires the rest.
+    if (route == "/api/v1/credit-check") {
+      b["policy"] = {{"requiredFields",
+                      {"learnerIdentity", "issuer", "course", "period", "workload", "outcomes",
+                       "assessment"}}};
+    }
+    auto r = s.Post(route, b);
+    INFO(route << ": " << r.body);
+    search.Body("POST " + route, r.body, r.content_type);
+    return r;
+  };
+  std::string wrong_code = identity_code;
+  wrong_code[0] = wrong_code[0] == '0' ? '1' : '0';
+  const std::string other_snils = Snils("402918377");
+  std::string bare;  // the code as 32 digits in upper case, as someone may type it
+  for (char ch : identity_code) {
+    if (ch != '-') bare += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  auto ok = verify("/api/v1/verify", snils, identity_code);
+  REQUIRE(ok.status == 200);
+  CHECK(ok.json()["verdict"] == "valid");
+  CHECK(ok.json()["learnerIdentity"]["status"] == "passed");
+  CHECK(verify("/api/v1/verify", snils, bare).json()["learnerIdentity"]["status"] == "passed");
+  CHECK(verify("/api/v1/verify", snils, wrong_code).json()["learnerIdentity"]["status"] ==
+        "failed");
+  CHECK(verify("/api/v1/verify", other_snils, identity_code).json()["learnerIdentity"]["status"] ==
+        "failed");
+  // Without the pair the answer is as before.
+  auto plain = s.Post("/api/v1/verify", {{"code", code}});
+  CHECK(plain.status == 200);
+  CHECK_FALSE(plain.json().contains("learnerIdentity"));
+  // The credit check's learnerIdentity requirement follows the hash.
+  auto requirement = [](const Json& report) {
+    for (const auto& q : report["requirements"]) {
+      if (q["id"] == "learnerIdentity") return q["status"].get<std::string>();
+    }
+    return std::string("(none)");
+  };
+  auto met = verify("/api/v1/credit-check", snils, identity_code);
+  REQUIRE(met.status == 200);
+  CHECK(requirement(met.json()) == "passed");
+  CHECK(met.json()["policyMet"] == true);
+  auto not_met = verify("/api/v1/credit-check", snils, wrong_code);
+  REQUIRE(not_met.status == 200);
+  CHECK(requirement(not_met.json()) == "failed");
+  CHECK(not_met.json()["policyMet"] == false);
+  CHECK(requirement(s.Post("/api/v1/credit-check", {{"code", code}}).json()) == "passed");
+  // Half a pair, or a code that is not hex: 400, naming the field only.
+  auto half = s.Post("/api/v1/verify", {{"code", code}, {"learner_id", snils}});
+  CHECK(half.status == 400);
+  CHECK(half.body.find("identity_code") != std::string::npos);
+  auto bad = s.Post("/api/v1/credit-check",
+                    {{"code", code}, {"learner_id", snils}, {"identity_code", "not-a-code"}});
+  CHECK(bad.status == 400);
+  search.Body("POST bad identity code", bad.body, bad.content_type);
+  CHECK(bad.body.find("not-a-code") == std::string::npos);
+  CHECK(bad.body.find("317245906") == std::string::npos);
+  CHECK(bad.body.find("317-245-906") == std::string::npos);
+  INFO(JoinLines(search.hits()));
+  CHECK(search.hits().empty());
 }
 
 }  // namespace
