@@ -59,9 +59,23 @@ bool PrintableText(const std::string& s, size_t max) {
 
 double CreditUnits(int hours) { return std::round(hours / 36.0 * 100) / 100; }
 
+// A programme's outcomes or competencies (a JSON array of strings), parsed
+// once per distinct text: every certificate read loads its programme, and
+// parsing the same two arrays again was a visible share of each read.
 Json StringArray(const std::string& json_text) {
+  static std::mutex mu;
+  static std::unordered_map<std::string, Json> parsed;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = parsed.find(json_text);
+    if (it != parsed.end()) return it->second;
+  }
   auto j = crypto::ParseJson(json_text);
-  return j.ok() ? *j : Json::array();
+  Json out = j.ok() ? *j : Json::array();
+  std::lock_guard<std::mutex> lock(mu);
+  if (parsed.size() >= 1024) parsed.clear();  // bounded: programmes are few
+  parsed.emplace(json_text, out);
+  return out;
 }
 
 struct Programme {
