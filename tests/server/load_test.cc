@@ -84,11 +84,13 @@ TEST_CASE("server: the accept queue is wider than httplib's 5 and a burst is ans
   CHECK(Burst(port, 100, "/healthz") == 100);
 }
 
-TEST_CASE("server: concurrent readers of an expiring cached page all get it; a change shows at once",
-          "[server][load]") {
+TEST_CASE(
+    "server: concurrent readers of an expiring cached page all get it and a change shows at once",
+    "[server][load]") {
   // A 30 ms lifetime: the page expires many times during the run, so some
   // requests render it while the others get the expired copy.
-  RegistryServer s("{\"deadline_interval_s\": 0, \"page_cache_ms\": 30, \"rate_limit_per_minute\": 0}");
+  RegistryServer s(
+      "{\"deadline_interval_s\": 0, \"page_cache_ms\": 30, \"rate_limit_per_minute\": 0}");
   const std::string code = IssueCertificate(s, "Петров Пётр Петрович", "123-456-789 64");
   // The page shows the newest ledger checkpoint, which the server signs
   // anew now and then, so the readers check the certificate's own parts.
