@@ -515,7 +515,7 @@ TEST_CASE("sign: a member with the empty name is signed like any other (fuzz reg
   CHECK(VerifySlug(changed) == kProofBadSignature);
 }
 
-TEST_CASE("datetime: XMLSchema dateTimeStamp values parse; others do not", "[crypto]") {
+TEST_CASE("datetime: XMLSchema dateTimeStamp values parse, others do not", "[crypto]") {
   CHECK(*ParseDateTimeStamp("1970-01-01T00:00:00Z") == 0);
   CHECK(*ParseDateTimeStamp("2023-02-24T23:36:38Z") == 1677281798000);
   CHECK(*ParseDateTimeStamp("2023-02-25T02:36:38.250+03:00") == 1677281798250);

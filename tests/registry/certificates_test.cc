@@ -254,7 +254,7 @@ TEST_CASE("certificates: a declared reissue supersedes the old certificate, both
   CHECK(env.reg->GetCertificate(fresh.code)->supersedes == old.code);
 }
 
-TEST_CASE("certificates: suspended issuers cannot issue; rotated keys keep old ones valid",
+TEST_CASE("certificates: suspended issuers cannot issue, rotated keys keep old ones valid",
           "[registry]") {
   Env env;
   auto first = env.IssueOne(env.Input());
@@ -277,7 +277,7 @@ TEST_CASE("certificates: suspended issuers cannot issue; rotated keys keep old o
   CHECK(env.StatusBit(*env.reg->GetCertificate(first.code)));
 }
 
-TEST_CASE("certificates: typed codes are normalized; unknown and mistyped codes say so",
+TEST_CASE("certificates: typed codes are normalized, unknown and mistyped codes say so",
           "[registry]") {
   Env env;
   auto cert = env.IssueOne(env.Input());

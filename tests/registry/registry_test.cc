@@ -166,7 +166,7 @@ TEST_CASE("registry: suspension blocks signing and shows in the DID document", "
   CHECK(env.reg->SuspendIssuer("nobody").slug() == "issuer.unknown");
 }
 
-TEST_CASE("registry: rotated keys keep old credentials verifiable; revoked keys carry a time",
+TEST_CASE("registry: rotated keys keep old credentials verifiable, revoked keys carry a time",
           "[registry]") {
   RegistryEnv env;
   REQUIRE(env.reg->RegisterIssuer(env.Provider()).ok());

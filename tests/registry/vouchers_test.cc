@@ -276,7 +276,7 @@ TEST_CASE("vouchers: an ineligible application gets every reason and stores noth
   CHECK(env.reg->Apply(unknown, "").status().slug() == "programme.unknown");
 }
 
-TEST_CASE("vouchers: one application per person per year; earlier years do not block",
+TEST_CASE("vouchers: one application per person per year, earlier years do not block",
           "[registry][vouchers]") {
   Env env;
   auto first = env.Apply(1, "key-a");
@@ -332,7 +332,7 @@ TEST_CASE("vouchers: applications before opening, in an unknown year, after the 
   CHECK(it->fields["closesAt"] == "2026-12-31T23:59:59.999+03:00");
 }
 
-TEST_CASE("queue: past the quota applications wait; a freed slot goes to the head at once",
+TEST_CASE("queue: past the quota applications wait, a freed slot goes to the head at once",
           "[registry][vouchers]") {
   Env env(2);
   auto a1 = env.Apply(1), a2 = env.Apply(2), a3 = env.Apply(3), a4 = env.Apply(4),
@@ -397,7 +397,7 @@ TEST_CASE("queue: past the quota applications wait; a freed slot goes to the hea
               false);
 }
 
-TEST_CASE("queue: a larger quota serves the queue at once; a smaller one is refused",
+TEST_CASE("queue: a larger quota serves the queue at once, a smaller one is refused",
           "[registry][vouchers]") {
   Env env(1);
   env.Apply(1);

@@ -54,7 +54,7 @@ TEST_CASE("html: each state has its own banner, in Russian by default and in Eng
   }
 }
 
-TEST_CASE("html: revoked shows reason and date; superseded links to the new version", "[render]") {
+TEST_CASE("html: revoked shows reason and date, superseded links to the new version", "[render]") {
   std::string revoked = RenderPublicPage(SamplePage(CertificateState::kRevoked));
   CHECK(Contains(revoked, "Причина: Выдан ошибочно: слушатель не прошёл итоговую аттестацию"));
   CHECK(Contains(revoked, "Дата отзыва: 12.07.2026 10:00 UTC"));

@@ -938,7 +938,7 @@ TEST_CASE("privacy: the leak search reports a value planted in an entry, a page 
 // each certificate's identity check code; the public never does, and a
 // university checks a learner's SNILS with it through POST /api/v1/verify
 // and /api/v1/credit-check.
-TEST_CASE("privacy: the identity check code is the provider's, never public; it checks a SNILS",
+TEST_CASE("privacy: the identity check code is the provider's, never public, and it checks a SNILS",
           "[server][privacy]") {
   REQUIRE(testing::RunCommand("command -v qpdf && command -v pdftotext").find("pdftotext") !=
           std::string::npos);

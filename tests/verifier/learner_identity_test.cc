@@ -75,7 +75,7 @@ const Requirement& LearnerReq(const CreditReport& r) {
   return r.requirements.front();
 }
 
-TEST_CASE("identity: the SNILS with the right code matches; a wrong code or SNILS does not",
+TEST_CASE("identity: the SNILS with the right code matches, a wrong code or SNILS does not",
           "[verifier]") {
   const Json c = CertWithHash();
   auto check = [&c](const std::string& id, const std::string& code) {

@@ -213,7 +213,7 @@ TEST_CASE("verifier: a suspended issuer is reported with its date (exit 4)", "[v
   CHECK(r.Find(CheckId::kIssuer)->reason.ru.find("приостановлена") != std::string::npos);
 }
 
-TEST_CASE("verifier: a key compromised after signing still verifies; before signing it fails",
+TEST_CASE("verifier: a key compromised after signing still verifies, before signing it fails",
           "[verifier]") {
   SECTION("revoked after the proof was created and logged") {
     Issued x;
@@ -393,7 +393,7 @@ TEST_CASE("verifier: an inconsistent consistency proof is reported as a fork", "
   CHECK(SlugOf(r, CheckId::kConsistency) == "consistency.fork");
 }
 
-TEST_CASE("verifier: an unknown issuer online is invalid; unreachable is could-not-check",
+TEST_CASE("verifier: an unknown issuer online is invalid, unreachable is could-not-check",
           "[verifier]") {
   Issued x;
   FakeRegistry::Server server(&x.reg);
