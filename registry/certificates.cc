@@ -324,7 +324,10 @@ struct DraftSecrets {
 DraftSecrets NewDraftSecrets(const crypto::SecretBytes& master_key, const CertificateInput& in) {
   DraftSecrets d;
   d.code = NewRegistrationCode();
-  d.learner_key = crypto::KeyedHash(master_key, "learner|" + in.issuer + "|" + in.learner_id);
+  // The duplicate check's key uses the identifier as hashed (digits of a
+  // SNILS), so "112-233-445 95" and "11223344595" are the same learner.
+  d.learner_key = crypto::KeyedHash(
+      master_key, "learner|" + in.issuer + "|" + crypto::NormalizeLearnerId(in.learner_id));
   d.salt = crypto::NewIdentityCode();
   d.learner_hash = crypto::LearnerIdentityHash(d.salt, in.learner_id);
   return d;

@@ -189,7 +189,13 @@ TEST_CASE("certificates: below the pass mark, duplicates and bad fields are refu
   CHECK(low.status().message().find("pass mark") != std::string::npos);
   env.IssueOne(env.Input());
   CHECK(env.reg->CreateDraft(env.Input()).status().slug() == "certificate.duplicate");
+  // The same SNILS typed without separators is the same learner.
   auto in = env.Input();
+  in.learner_id = "11223344595";
+  CHECK(env.reg->CreateDraft(in).status().slug() == "certificate.duplicate");
+  in.learner_id = " 112 233 445-95 ";
+  CHECK(env.reg->CreateDraft(in).status().slug() == "certificate.duplicate");
+  in = env.Input();
   in.period_end = "2026-02-01";
   CHECK(env.reg->CreateDraft(in).status().field() == "period_end");
   in = env.Input();
