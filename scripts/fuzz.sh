@@ -10,8 +10,9 @@
 #       of CERTLEDGER_FUZZ_CHUNK executions, default 1,000,000, on the same
 #       corpus), printing the executions and exec/s every minute; --max-time
 #       stops a target after S seconds with the figure it reached. The final
-#       line per target ("longrun: ...") is at the end of <build>/<target>.log
-#       and appended to <build>/longrun.log.
+#       line per target ("longrun: ...") ends <build>/<target>.log (the output
+#       of the target's last run, long or short) and is appended to
+#       <build>/longrun.log, which keeps every long run.
 #   (targets: json, verifier, http_body, ...: every tests/fuzz/*_fuzz.cc;
 #   naming targets builds only those.)
 #
