@@ -24,6 +24,7 @@ Status ValidateLearnerClaim(const LearnerClaim& claim) {
 IdentityCheck CheckLearnerIdentity(const Json& credential, const LearnerClaim& claim) {
   IdentityCheck out;
   const auto code = crypto::ParseIdentityCode(claim.identity_code);
+  const bool can_match = code && !crypto::NormalizeLearnerId(claim.learner_id).empty();
   bool any_hash = false;
   const Json* ids = nullptr;
   if (credential.is_object() && credential.contains("credentialSubject") &&
@@ -44,8 +45,7 @@ IdentityCheck CheckLearnerIdentity(const Json& credential, const LearnerClaim& c
         continue;
       }
       any_hash = true;
-      if (code && !crypto::NormalizeLearnerId(claim.learner_id).empty() &&
-          crypto::LearnerIdentityMatches(hash, *code, claim.learner_id)) {
+      if (can_match && crypto::LearnerIdentityMatches(hash, *code, claim.learner_id)) {
         out.result = IdentityResult::kMatches;
         out.slug = "identity.match";
         out.reason = {
