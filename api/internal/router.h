@@ -165,9 +165,9 @@ class Router {
   Reply Problem(const Status& s) const;
 
   // Test-only (tests/fuzz/http_body_fuzz.cc): runs route `route_index` on
-  // `req` as the handler Install registers would, without a network. Fills
-  // req.matches from req.path (the path parameters), then dispatches; false,
-  // doing nothing, if the path does not match the route. Thread-safe.
+  // `req` as the handler Install registers would, without a network: takes
+  // the path parameters from req.path, then dispatches; false, doing
+  // nothing, if the path does not match the route. Thread-safe.
   bool TEST_Dispatch(size_t route_index, httplib::Request& req, httplib::Response& res);
 
  private:
@@ -177,6 +177,8 @@ class Router {
   // The GET route that `path` names (the first in registration order, as
   // httplib would pick), with its parameter values; -1 if none.
   int MatchGet(std::string_view path, std::vector<std::string>* values) const;
+  // Whether `path` matches route `i`'s segments; its parameter values if so.
+  bool MatchRoute(size_t i, std::string_view path, std::vector<std::string>* values) const;
   Result<Reply> Run(const Route& route, const httplib::Request& req, Request& r);
 
   registry::Registry& registry_;
