@@ -1204,10 +1204,10 @@ Result<std::vector<BatchRowResult>> Registry::IssueBatch(
   // nothing behind while the others commit; any other error fails the group
   // (Db::Write rolls the closure back). A crash before a COMMIT leaves none
   // of that group's rows and nobody has been told.
-  constexpr size_t kRowsPerTransaction = 512;
+  const size_t rows_per_transaction = batch_rows_per_transaction_;
   constexpr size_t kSubmitEvery = 16;
-  for (size_t g = 0; g < good.size(); g += kRowsPerTransaction) {
-    const size_t end = std::min(good.size(), g + kRowsPerTransaction);
+  for (size_t g = 0; g < good.size(); g += rows_per_transaction) {
+    const size_t end = std::min(good.size(), g + rows_per_transaction);
     std::vector<BatchRowResult> group(end - g);
     Status st = db_->Write([&](Conn& c) -> Status {
       internal::CertificateLookups cache;

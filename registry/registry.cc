@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -193,6 +194,7 @@ Status Registry::Load(const RegistryOptions& options) {
   fs::path dir(data_dir_);
   CERTLEDGER_ASSIGN_OR_RETURN(db_, internal::Db::Open((dir / kDbFile).string(), {}));
   CERTLEDGER_ASSIGN_OR_RETURN(master_key_, LoadMasterKey(dir, options.passphrase));
+  batch_rows_per_transaction_ = std::max<size_t>(1, options.batch_rows_per_transaction);
   std::string sealed_ledger, check;
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
     base_url_ = GetMeta(c, "base_url");

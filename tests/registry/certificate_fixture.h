@@ -22,7 +22,8 @@ struct CertificateEnv {
   ManualClock clock{*crypto::ParseRfc3339("2026-06-30T09:00:00Z")};
   std::unique_ptr<Registry> reg;
 
-  CertificateEnv() {
+  // `batch_rows`: IssueBatch's rows per transaction (RegistryOptions).
+  explicit CertificateEnv(size_t batch_rows = RegistryOptions().batch_rows_per_transaction) {
     InitOptions io;
     io.data_dir = dir.path().string();
     io.base_url = "https://cert.example.ru";
@@ -30,6 +31,7 @@ struct CertificateEnv {
     RegistryOptions ro;
     ro.data_dir = dir.path().string();
     ro.ledger.background = false;
+    ro.batch_rows_per_transaction = batch_rows;
     reg = std::move(*Registry::Open(ro, clock));
     REQUIRE(
         reg->RegisterIssuer({"demo", "provider", "АНО ДПО «Цифровая академия»", "Digital Academy",
