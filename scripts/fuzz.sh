@@ -16,11 +16,13 @@
 #   (targets: json, verifier, http_body, ...: every tests/fuzz/*_fuzz.cc;
 #   naming targets builds only those.)
 #
-# Run it under `nice -n 19` on a shared machine. Environment:
+# Run it under `nice -n 19` on a shared machine (not `chrt --idle`: its
+# starvation makes false timeouts). Environment:
 # CERTLEDGER_FUZZ_BUILD_DIR (default build-fuzz) is the build directory;
 # CERTLEDGER_SHARED_DIR (default ../shared) the vectors;
 # CERTLEDGER_FUZZ_FLAGS the compile flags (default "-O1 -gline-tables-only");
-# CERTLEDGER_FUZZ_JOBS the build's parallelism (default 2); ASAN_OPTIONS, if
+# CERTLEDGER_FUZZ_JOBS the build's parallelism (default 2);
+# CERTLEDGER_FUZZ_TIMEOUT libFuzzer's -timeout (10 s, long runs 60 s); ASAN_OPTIONS, if
 # set, replaces the default malloc_context_size=5.
 # The corpus grows in <build>/corpus/<target>/ (kept between runs); crashes
 # are written to <build>/crashes/<target>/ and fail the script (exit 1).
@@ -122,7 +124,12 @@ max_len_for() {
 # stack is unwound and stored; a crash report then shows 5 frames of the
 # allocation and free stacks, rerun the crash file for all of them.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=5}
-common=(-rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -reload=0
+# -timeout is wall-clock time: a long run on a loaded machine (nice, or
+# worse chrt --idle, which can leave it without a core for many seconds) hit
+# false timeouts on 4-byte inputs at 10 s, so long runs allow 60 s
+# (CERTLEDGER_FUZZ_TIMEOUT sets either).
+timeout=${CERTLEDGER_FUZZ_TIMEOUT:-$([ -n "$runs" ] && echo 60 || echo 10)}
+common=(-rss_limit_mb=2048 -timeout="$timeout" -print_final_stats=1 -reload=0
         -entropic_feature_frequency_threshold=8)
 
 # run_chunk NAME LOG ARGS...: one libFuzzer process, output appended to LOG.
