@@ -1536,9 +1536,8 @@ Result<CertificateRecord> Registry::GetCertificate(const std::string& typed_code
                                        v.points = r.points;
                                        v.max_points = p.max_points;
                                        v.pass_mark = p.pass_mark;
-                                       const model::Text grade = CertificateGrade(
-                                           p.document_type, r.points, p.pass_mark, p.max_points);
-                                       v.grade = grade.ru;
+                                       v.grade = CertificateGrade(p.document_type, r.points,
+                                                                  p.pass_mark, p.max_points);
                                        v.identity_verified_share = r.identity_share;
                                        v.identity_method = r.identity_method;
                                        if (r.issued_ms)

@@ -517,7 +517,7 @@ std::string RenderPublicPage(const PublicPageView& view, Lang lang, const PageOp
     if (c->max_points > 0) {
       p.Field(t.result, Format(t.points, c->points, c->max_points, c->pass_mark));
     }
-    p.Field(t.grade, c->grade);
+    p.Field(t.grade, Pick(c->grade, lang));
     if (!c->identity_method.empty()) {
       p.Field(t.identity,
               Format(t.identity_fmt, Decimal(c->identity_verified_share * 100, lang).c_str(),

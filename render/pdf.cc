@@ -460,10 +460,11 @@ Result<std::string> CertificateLayout(const CertificateView& v, const PdfAttachm
                 " credit units)");
   std::string result = std::to_string(v.points) + " из " + std::to_string(v.max_points) +
                        " баллов (проходной балл " + std::to_string(v.pass_mark) + ")";
-  if (!v.grade.empty()) result += ", «" + v.grade + "»";
-  table.Row("Итоговая аттестация", "Final assessment", result,
-            std::to_string(v.points) + " of " + std::to_string(v.max_points) +
-                " points (pass mark " + std::to_string(v.pass_mark) + ")");
+  std::string result_en = std::to_string(v.points) + " of " + std::to_string(v.max_points) +
+                          " points (pass mark " + std::to_string(v.pass_mark) + ")";
+  if (!v.grade.ru.empty()) result += ", «" + v.grade.ru + "»";
+  if (!v.grade.en.empty()) result_en += ", \"" + v.grade.en + "\"";
+  table.Row("Итоговая аттестация", "Final assessment", result, result_en);
   table.Row("Подтверждение личности", "Identity-verified share",
             Decimal(v.identity_verified_share * 100, true) + " % итоговой оценки, " +
                 IdentityMethodRu(v.identity_method),

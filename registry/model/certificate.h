@@ -48,7 +48,7 @@ struct CertificateView {
   int points = 0;
   int max_points = 0;
   int pass_mark = 0;
-  std::string grade;                   // e.g. "зачтено" / "отлично"
+  Text grade;                          // e.g. {"отлично", "excellent"}; empty if none
   double identity_verified_share = 0;  // 0..1
   std::string identity_method;         // "online-proctoring", ...
   std::string issue_date;              // YYYY-MM-DD

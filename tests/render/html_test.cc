@@ -85,6 +85,10 @@ TEST_CASE("html: the valid page shows the certificate, issuer, licence, ledger a
     CHECK(Contains(page, s));
   }
   CHECK(Contains(page, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
+  // The English page shows the grade in English.
+  std::string en = RenderPublicPage(SamplePage(CertificateState::kValid), Lang::kEn);
+  CHECK(Contains(en, "excellent"));
+  CHECK_FALSE(Contains(en, "отлично"));
 }
 
 TEST_CASE("html: the unknown page shows the code looked up and no certificate fields", "[render]") {

@@ -168,6 +168,7 @@ TEST_CASE("pdf: a certificate passes qpdf, embeds subset fonts and reads back in
   CHECK(Contains(text, "АНО ДПО «Цифровая академия»"));
   CHECK(Contains(text, "72 ак. ч. (2 з. е.)"));
   CHECK(Contains(text, "87 из 100 баллов (проходной балл 60), «отлично»"));
+  CHECK(Contains(text, "87 of 100 points (pass mark 60), \"excellent\""));
   CHECK(Contains(text, "40 % итоговой оценки, онлайн-прокторинг"));
   CHECK(Contains(
       text, "Лицензия на образовательную деятельность № Л035-01298-77/00179876 от 15.03.2021"));

@@ -41,7 +41,7 @@ inline registry::model::CertificateView SampleCertificate() {
   v.points = 87;
   v.max_points = 100;
   v.pass_mark = 60;
-  v.grade = "отлично";
+  v.grade = {"отлично", "excellent"};
   v.identity_verified_share = 0.4;
   v.identity_method = "online-proctoring";
   v.issue_date = "2026-06-30";
