@@ -14,7 +14,7 @@ PACKAGES=(
   libhowardhinnant-date-dev tzdata libqpdf-dev libzbar-dev libpng-dev libjpeg-dev
   libbenchmark-dev
   # fonts for the PDF certificates (Cyrillic), and the tools the tests drive
-  fonts-dejavu-core sqlite3 qpdf poppler-utils zbar-tools curl
+  fonts-dejavu-core sqlite3 qpdf poppler-utils zbar-tools curl openssl
   # a real JSON Schema validator for the Open Badges 3.0 schema test (tests/registry/check_credentials.py)
   python3 python3-jsonschema
   # headless browser for the public-page screenshot test and the render benchmark

@@ -192,7 +192,6 @@ class RegistryServer {
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
- private:
   // A port the kernel considers free now (bound, read back, closed). Not
   // httplib::Server: it leaks its listening socket when never run.
   static int FreePort() {
