@@ -37,10 +37,11 @@ class TlsServer {
     std::ofstream(data_ + "/certledger.json") << "{\"deadline_interval_s\": 0}";
     cert_ = (dir_.path() / "tls.crt").string();
     key_ = (dir_.path() / "tls.key").string();
-    out = RunCommand("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
-                     "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
-                         key_ + " -out " + cert_,
-                     &rc);
+    out = RunCommand(
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+        "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+            key_ + " -out " + cert_,
+        &rc);
     INFO(out);
     REQUIRE(rc == 0);
   }
@@ -151,9 +152,10 @@ TEST_CASE("tls: serve answers over HTTPS with the given certificate and verifies
   CHECK(out.find("HTTP 200") != std::string::npos);
 }
 
-TEST_CASE("tls: a key that does not match the certificate, or a missing file, stops serve with "
-          "a clear message",
-          "[server][tls]") {
+TEST_CASE(
+    "tls: a key that does not match the certificate, or a missing file, stops serve with "
+    "a clear message",
+    "[server][tls]") {
   TlsServer s;
   // Another key than the certificate's.
   const std::string other = (s.dir_.path() / "other.key").string();
