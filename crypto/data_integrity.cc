@@ -70,32 +70,37 @@ bool IsPlainKey(std::string_view key) {
   return true;
 }
 
-// Feeds RFC 8785 (JCS) of object `obj` into `hasher`, as if member `skip`
-// (if any: "" is a valid member name) were absent and, when `context` is
-// non-null, "@context" had the value *context. This is Canonicalize() of the
-// edited object without copying the object (a deep copy of a credential costs
-// as much as canonicalizing it): each member value is canonicalized where it
-// lies. When `full` is non-null it also receives Canonicalize(obj) itself
-// (every member, the real @context), sharing the work; it is left empty if
-// that cannot be written (the hash is unaffected).
-Status HashCanonicalObject(const Json& obj, std::optional<std::string_view> skip,
-                           const Json* context, Sha256Hasher& hasher, std::string* full = nullptr) {
+// Where Canonicalize(obj) has the member that CanonicalView left out: it is
+// the view with `text` inserted at byte `at`.
+struct LeftOut {
+  std::size_t at = 0;
+  std::string text;  // empty if that member cannot be written
+};
+
+// Writes RFC 8785 (JCS) of object `obj` to *out, as if member `skip` (if any:
+// "" is a valid member name) were absent and, when `context` is non-null,
+// "@context" had the value *context. This is Canonicalize() of the edited
+// object without copying the object (a deep copy of a credential costs as
+// much as canonicalizing it): each member value is canonicalized where it
+// lies, all into one buffer. When `left_out` is non-null and `skip` names a
+// member, it receives that member's place and text (see LeftOut), so that
+// the caller can hash Canonicalize(obj) too without writing it again.
+Status CanonicalView(const Json& obj, std::optional<std::string_view> skip, const Json* context,
+                     std::string* out, LeftOut* left_out = nullptr) {
   struct Entry {
     const std::string* key;
-    const Json* value;  // as hashed; nullptr for `skip` (only in `full`)
-    const Json* real;   // the member's own value
+    const Json* value;  // as written; nullptr for `skip`
   };
   std::vector<Entry> members;
   members.reserve(obj.size());
   bool ascii = true;
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    const std::string& key = it.key();
-    bool skipped = skip && key == *skip;
-    if (skipped && full == nullptr) continue;
-    const Json* value = skipped                                     ? nullptr
+  const auto& object = obj.get_ref<const Json::object_t&>();
+  for (const auto& [key, real] : object) {
+    const Json* value = skip && key == *skip                        ? nullptr
                         : (context != nullptr && key == "@context") ? context
-                                                                    : &it.value();
-    members.push_back({&key, value, &it.value()});
+                                                                    : &real;
+    if (value == nullptr && left_out == nullptr) continue;
+    members.push_back({&key, value});
     for (char c : key) ascii &= static_cast<unsigned char>(c) < 0x80;
   }
   // nlohmann::json keeps keys in UTF-8 byte order, which is UTF-16 order for
@@ -107,62 +112,54 @@ Status HashCanonicalObject(const Json& obj, std::optional<std::string_view> skip
   }
   JsonParseOptions child;
   child.max_depth = JsonParseOptions().max_depth - 1;
-  // One buffer and one Update: many small EVP_DigestUpdate calls cost more
-  // than the copy.
-  std::string out;
-  out.reserve(1024);
-  out += '{';
-  bool full_ok = full != nullptr;
-  if (full_ok) {
-    full->clear();
-    full->reserve(2048);
-    *full += '{';
-  }
+  out->clear();
+  out->reserve(2048);
+  CanonicalWriter w(out);
+  w.AppendRaw("{");
+  bool left_out_first = false;
   for (const Entry& m : members) {
-    std::string k;
-    if (IsPlainKey(*m.key)) {
-      k.reserve(m.key->size() + 2);
-      k += '"';
-      k += *m.key;
-      k += '"';
+    const bool plain = IsPlainKey(*m.key);
+    std::string quoted;  // the name as JSON, unless plain
+    if (!plain) {
+      auto q = Canonicalize(Json(*m.key));
+      if (!q.ok() && m.value == nullptr) continue;  // only Canonicalize(obj) fails
+      CERTLEDGER_RETURN_IF_ERROR(q.status());
+      quoted = std::move(q).value();
+    }
+    if (m.value == nullptr) {  // the member left out: Canonicalize(obj) only
+      left_out->at = w.size();
+      left_out_first = w.size() == 1;
+      auto v = Canonicalize(object.find(*m.key)->second, child);
+      if (!v.ok()) continue;
+      std::string& t = left_out->text;
+      t.reserve(m.key->size() + 4 + v->size());
+      if (!left_out_first) t += ',';
+      if (plain) {
+        t += '"';
+        t += *m.key;
+        t += '"';
+      } else {
+        t += quoted;
+      }
+      t += ':';
+      t += *v;
+      continue;
+    }
+    if (w.size() > 1) w.AppendRaw(",");
+    if (plain) {
+      w.AppendRaw("\"");
+      w.AppendRaw(*m.key);
+      w.AppendRaw("\":");
     } else {
-      auto quoted = Canonicalize(Json(*m.key));
-      if (!quoted.ok() && m.value == nullptr) {
-        full_ok = false;
-        continue;
-      }
-      CERTLEDGER_RETURN_IF_ERROR(quoted.status());
-      k = std::move(quoted).value();
+      w.AppendRaw(quoted);
+      w.AppendRaw(":");
     }
-    std::string v;
-    if (m.value != nullptr) {
-      CERTLEDGER_ASSIGN_OR_RETURN(v, Canonicalize(*m.value, child));
-      if (out.size() > 1) out += ',';
-      out += k;
-      out += ':';
-      out += v;
-    }
-    if (!full_ok) continue;
-    if (m.value != m.real) {  // the skipped member, or a substituted @context
-      auto real = Canonicalize(*m.real, child);
-      if (!real.ok()) {
-        full_ok = false;
-        continue;
-      }
-      v = std::move(real).value();
-    }
-    if (full->size() > 1) *full += ',';
-    *full += k;
-    *full += ':';
-    *full += v;
+    CERTLEDGER_RETURN_IF_ERROR(w.AppendValue(*m.value, child));
   }
-  out += '}';
-  hasher.Update(out);
-  if (full_ok) {
-    *full += '}';
-  } else if (full != nullptr) {
-    full->clear();
-  }
+  // A left-out first member is followed by a comma if any member follows.
+  if (left_out_first && !left_out->text.empty() && w.size() > 1) left_out->text += ',';
+  w.AppendRaw("}");
+  w.Finish();
   return Status::Ok();
 }
 
@@ -335,11 +332,12 @@ Result<Json> AddProof(const Json& unsigned_doc, const ProofOptions& options, con
   const Sha256Digest proof_hash = Sha256(canonical_config);
   // Step 4: transformation (3.3.3), hashed (3.3.4). With a context override,
   // hash the document as the verifier will see it (3.3.2 step 4.2).
-  Sha256Hasher hasher;
-  CERTLEDGER_RETURN_IF_ERROR(HashCanonicalObject(
-      unsigned_doc, std::nullopt,
-      ContextSubstitute(Member(unsigned_doc, "@context"), Member(proof, "@context")), hasher));
-  const std::string hash_data = Concat(proof_hash, hasher.Finish());
+  std::string canonical_doc;
+  CERTLEDGER_RETURN_IF_ERROR(
+      CanonicalView(unsigned_doc, std::nullopt,
+                    ContextSubstitute(Member(unsigned_doc, "@context"), Member(proof, "@context")),
+                    &canonical_doc));
+  const std::string hash_data = Concat(proof_hash, Sha256(canonical_doc));
   // Steps 5-7: proof serialization (3.3.6) and proofValue.
   CERTLEDGER_ASSIGN_OR_RETURN(std::string signature, signer.Sign(hash_data));
   if (signature.size() != kEd25519SignatureSize) {
@@ -457,14 +455,26 @@ Result<VerifiedProof> VerifyProofDetailed(const Json& signed_doc, const KeyResol
   }
   // Steps 5-7: JCS of the document without `proof` and of the proof options
   // (the proof without proofValue), each hashed once (3.3.3-3.3.5).
-  Sha256Hasher hasher;
-  CERTLEDGER_RETURN_IF_ERROR(HashCanonicalObject(*proof, "proofValue", nullptr, hasher));
-  const Sha256Digest proof_hash = hasher.Finish();
-  std::string full;  // JCS of the whole signed document, if asked for
+  std::string canonical;
+  CERTLEDGER_RETURN_IF_ERROR(CanonicalView(*proof, "proofValue", nullptr, &canonical));
+  const Sha256Digest proof_hash = Sha256(canonical);
+  // The document as hashed, and where the proof goes in the JCS of the whole
+  // signed document (its digest, if asked for: one canonicalization pass).
+  const Json* context = ContextSubstitute(doc_context, proof_context);
+  LeftOut proof_member;
+  const bool want_full = options.want_document_digest && context == nullptr;
   CERTLEDGER_RETURN_IF_ERROR(
-      HashCanonicalObject(signed_doc, "proof", ContextSubstitute(doc_context, proof_context),
-                          hasher, options.want_document_digest ? &full : nullptr));
-  const std::string hash_data = Concat(proof_hash, hasher.Finish());
+      CanonicalView(signed_doc, "proof", context, &canonical, want_full ? &proof_member : nullptr));
+  const std::string hash_data = Concat(proof_hash, Sha256(canonical));
+  std::optional<Sha256Digest> full_digest;
+  if (want_full && !proof_member.text.empty()) {
+    std::string_view view = canonical;
+    Sha256Hasher full;
+    full.Update(view.substr(0, proof_member.at));
+    full.Update(proof_member.text);
+    full.Update(view.substr(proof_member.at));
+    full_digest = full.Finish();
+  }
   // Step 8 (3.3.7): the key of the verification method, then Ed25519.
   auto key = resolve(*vm);
   if (!key.ok()) {
@@ -486,7 +496,14 @@ Result<VerifiedProof> VerifyProofDetailed(const Json& signed_doc, const KeyResol
   out.verification_method = *vm;
   out.proof_purpose = *purpose;
   if (expires_time) out.expires = expires_text;
-  if (!full.empty()) out.document_sha256 = Sha256(full);
+  if (full_digest) {
+    out.document_sha256 = *full_digest;
+  } else if (options.want_document_digest && context != nullptr) {
+    // The proof's @context replaced the document's in the hash: the whole
+    // document is a text of its own.
+    auto full = Canonicalize(signed_doc);
+    if (full.ok()) out.document_sha256 = Sha256(*full);
+  }
   return out;
 }
 

@@ -25,7 +25,9 @@ namespace {
 // std::string::push_back call.
 class Sink {
  public:
-  explicit Sink(std::string* s) : s_(s), len_(s->size()) {}
+  explicit Sink(std::string* s) : Sink(s, s->size()) {}
+  // Continues after the first `len` bytes of *s (what follows is scratch).
+  Sink(std::string* s, std::size_t len) : s_(s), len_(len) {}
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
 
@@ -54,6 +56,8 @@ class Sink {
   }
   // Trims the string to what was written. REQUIRES: called once, last.
   void Finish() { s_->resize(len_); }
+  // Bytes written so far, counting what the string held before.
+  std::size_t size() const { return len_; }
 
  private:
   [[gnu::noinline]] void Grow(std::size_t n) {
@@ -682,24 +686,53 @@ Result<Json> ParseJson(std::string_view text, const JsonParseOptions& options) {
   }
 }
 
+namespace {
+
+// Canonicalize()'s result for a failed Canonicalizer::Write.
+Status CanonicalizeError(CanonError& e) {
+  std::string ptr;
+  for (auto it = e.segments.rbegin(); it != e.segments.rend(); ++it) {
+    ptr.push_back('/');
+    AppendPointerToken(*it, &ptr);
+  }
+  return Status::InvalidArgument(e.slug, std::move(e.message)).WithField(Printable(ptr));
+}
+
+Status CanonicalizeInternalError(const std::exception& e) {
+  return Status::Internal("jcs.internal", std::string("canonicalization failed: ") + e.what());
+}
+
+}  // namespace
+
 Result<std::string> Canonicalize(const Json& value, const JsonParseOptions& options) {
   try {
     std::string out;
     Sink sink(&out);
     Canonicalizer c(options.max_depth, &sink);
-    if (!c.Write(value, 0)) {
-      CanonError& e = c.error();
-      std::string ptr;
-      for (auto it = e.segments.rbegin(); it != e.segments.rend(); ++it) {
-        ptr.push_back('/');
-        AppendPointerToken(*it, &ptr);
-      }
-      return Status::InvalidArgument(e.slug, std::move(e.message)).WithField(Printable(ptr));
-    }
+    if (!c.Write(value, 0)) return CanonicalizeError(c.error());
     sink.Finish();
     return out;
   } catch (const std::exception& e) {  // bad_alloc.
-    return Status::Internal("jcs.internal", std::string("canonicalization failed: ") + e.what());
+    return CanonicalizeInternalError(e);
+  }
+}
+
+void CanonicalWriter::AppendRaw(std::string_view text) {
+  Sink sink(out_, len_);
+  sink.Append(text.data(), text.size());
+  len_ = sink.size();
+}
+
+Status CanonicalWriter::AppendValue(const Json& value, const JsonParseOptions& options) {
+  try {
+    Sink sink(out_, len_);
+    Canonicalizer c(options.max_depth, &sink);
+    const bool ok = c.Write(value, 0);
+    len_ = sink.size();
+    if (!ok) return CanonicalizeError(c.error());
+    return Status::Ok();
+  } catch (const std::exception& e) {  // bad_alloc.
+    return CanonicalizeInternalError(e);
   }
 }
 

@@ -73,6 +73,32 @@ std::string FormatEcmaNumber(double d);
 // is then unspecified).
 Status AppendCanonicalString(std::string_view s, std::string* out);
 
+// Writes canonical JSON from pieces into one buffer, for callers that build a
+// document's RFC 8785 form member by member (Data Integrity hashes a document
+// without its proof that way) without a string per member. Not thread-safe.
+class CanonicalWriter {
+ public:
+  // Appends to *out. REQUIRES: *out outlives the writer and is used only
+  // through it until Finish().
+  explicit CanonicalWriter(std::string* out) : out_(out), len_(out->size()) {}
+  CanonicalWriter(const CanonicalWriter&) = delete;
+  CanonicalWriter& operator=(const CanonicalWriter&) = delete;
+
+  // Appends `text` as it is (punctuation and names the caller made canonical).
+  void AppendRaw(std::string_view text);
+  // Appends Canonicalize(value, options). On failure returns exactly the
+  // Status Canonicalize would, and what this call wrote is unspecified.
+  Status AppendValue(const Json& value, const JsonParseOptions& options = {});
+  // Bytes written so far, counting what *out held before.
+  std::size_t size() const { return len_; }
+  // Trims *out to what was written. REQUIRES: called once, last.
+  void Finish() { out_->resize(len_); }
+
+ private:
+  std::string* const out_;
+  std::size_t len_;  // *out may be longer; the bytes after len_ are scratch
+};
+
 }  // namespace crypto
 }  // namespace certledger
 
