@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -63,33 +64,84 @@ std::string Str(const Json& j, const char* key) {
   return it->get_ref<const std::string&>();
 }
 
-std::string DidOf(const std::string& did_url) { return did_url.substr(0, did_url.find('#')); }
+// The members of a ledger entry that the receipt check reads.
+struct EntryFields {
+  std::string_view type, digest, id, issuer, time;
+};
+
+// Reads an entry in the exact RFC 8785 form the registry logs,
+// {"digest":"..","id":"..","issuer":"..","time":"..","type":".."} with
+// printable ASCII strings that need no escapes, without building a Json. For
+// such text crypto::ParseJson gives an object of exactly these members with
+// these values; false for any other text (the caller then parses it).
+bool ReadPlainEntry(std::string_view e, EntryFields* f) {
+  if (e.size() > crypto::JsonParseOptions().max_bytes) return false;
+  auto literal = [&e](std::string_view text) {
+    if (e.substr(0, text.size()) != text) return false;
+    e.remove_prefix(text.size());
+    return true;
+  };
+  auto value = [&e](std::string_view* out) {  // after the opening quote
+    for (std::size_t i = 0; i < e.size(); ++i) {
+      const char ch = e[i];
+      if (ch == '"') {
+        *out = e.substr(0, i);
+        e.remove_prefix(i + 1);
+        return true;
+      }
+      if (ch < 0x20 || ch > 0x7e || ch == '\\') return false;
+    }
+    return false;
+  };
+  return literal("{\"digest\":\"") && value(&f->digest) && literal(",\"id\":\"") && value(&f->id) &&
+         literal(",\"issuer\":\"") && value(&f->issuer) && literal(",\"time\":\"") &&
+         value(&f->time) && literal(",\"type\":\"") && value(&f->type) && literal("}") && e.empty();
+}
+
+// Str without the copy: the string member `key` of `j`, or "".
+std::string_view StrView(const Json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return {};
+  return it->get_ref<const std::string&>();
+}
+
+// True if `id`, resolved against `did` when relative ("#key-1"), is `vm_id`.
+bool SameMethod(std::string_view id, std::string_view did, std::string_view vm_id) {
+  if (id.empty() || id[0] != '#') return id == vm_id;
+  return vm_id.size() == did.size() + id.size() && vm_id.substr(0, did.size()) == did &&
+         vm_id.substr(did.size()) == id;
+}
+
+// The array member `key` of `doc`, or nullptr.
+const Json* ArrayMember(const Json& doc, const char* key) {
+  if (!doc.is_object()) return nullptr;
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_array() ? &*it : nullptr;
+}
 
 // The verification method object `vm_id` of a DID document, or nullptr.
 // Relative ids ("#key-1") are resolved against the document's id.
 const Json* FindVerificationMethod(const Json& doc, const std::string& vm_id) {
-  std::string did = Str(doc, "id");
-  auto matches = [&](const Json& m) {
-    std::string id = Str(m, "id");
-    if (!id.empty() && id[0] == '#') id = did + id;
-    return id == vm_id;
-  };
+  std::string_view did = StrView(doc, "id");
   for (const char* list : {"verificationMethod", "assertionMethod"}) {
-    if (!doc.contains(list) || !doc[list].is_array()) continue;
-    for (const Json& m : doc[list]) {
-      if (m.is_object() && matches(m)) return &m;
+    const Json* methods = ArrayMember(doc, list);
+    if (methods == nullptr) continue;
+    for (const Json& m : *methods) {
+      if (m.is_object() && SameMethod(StrView(m, "id"), did, vm_id)) return &m;
     }
   }
   return nullptr;
 }
 
 bool ListedAsAssertionMethod(const Json& doc, const std::string& vm_id) {
-  if (!doc.contains("assertionMethod") || !doc["assertionMethod"].is_array()) return false;
-  std::string did = Str(doc, "id");
-  for (const Json& m : doc["assertionMethod"]) {
-    std::string id = m.is_string() ? m.get<std::string>() : Str(m, "id");
-    if (!id.empty() && id[0] == '#') id = did + id;
-    if (id == vm_id) return true;
+  const Json* methods = ArrayMember(doc, "assertionMethod");
+  if (methods == nullptr) return false;
+  std::string_view did = StrView(doc, "id");
+  for (const Json& m : *methods) {
+    std::string_view id =
+        m.is_string() ? std::string_view(m.get_ref<const std::string&>()) : StrView(m, "id");
+    if (SameMethod(id, did, vm_id)) return true;
   }
   return false;
 }
@@ -100,7 +152,7 @@ bool ListedAsAssertionMethod(const Json& doc, const std::string& vm_id) {
 Check KeyCheck(const Json& doc, const std::string& issuer, const crypto::VerifiedProof& p,
                std::optional<int64_t> logged_ms) {
   const std::string& vm = p.verification_method;
-  if (DidOf(vm) != issuer) {
+  if (std::string_view(vm).substr(0, vm.find('#')) != issuer) {
     return Failed(CheckId::kKey, Verdict::kInvalid, "key.not-issuers",
                   "the proof's key " + vm + " does not belong to the issuer " + issuer,
                   "ключ подписи " + vm + " не принадлежит выдавшей организации " + issuer);
@@ -165,20 +217,27 @@ Check StructureCheck(const Json& c, Report* r) {
   }
   r->credential_id = Str(c, "id");
   r->issuer = IssuerDid(c);
-  if (c.contains("type") && c["type"].is_array()) {
-    for (const Json& t : c["type"]) {
-      if (t.is_string()) r->types.push_back(t.get<std::string>());
+  auto member = [&c](const char* key) -> const Json* {  // one lookup each
+    auto it = c.find(key);
+    return it == c.end() ? nullptr : &*it;
+  };
+  if (const Json* type = member("type"); type != nullptr && type->is_array()) {
+    r->types.reserve(type->size());
+    for (const Json& t : *type) {
+      if (t.is_string()) r->types.push_back(t.get_ref<const std::string&>());
     }
-  } else if (c.contains("type") && c["type"].is_string()) {
-    r->types.push_back(c["type"].get<std::string>());
+  } else if (type != nullptr && type->is_string()) {
+    r->types.push_back(type->get_ref<const std::string&>());
   }
   std::vector<std::pair<std::string, std::string>> problems;  // en, ru
-  std::vector<std::string> contexts;
-  if (c.contains("@context") && c["@context"].is_array()) {
-    for (const Json& x : c["@context"])
-      contexts.push_back(x.is_string() ? x.get<std::string>() : "");
-  } else if (c.contains("@context") && c["@context"].is_string()) {
-    contexts.push_back(c["@context"].get<std::string>());
+  std::vector<std::string_view> contexts;                     // "" for a non-string
+  if (const Json* context = member("@context"); context != nullptr && context->is_array()) {
+    contexts.reserve(context->size());
+    for (const Json& x : *context) {
+      contexts.push_back(x.is_string() ? std::string_view(x.get_ref<const std::string&>()) : "");
+    }
+  } else if (context != nullptr && context->is_string()) {
+    contexts.push_back(context->get_ref<const std::string&>());
   }
   if (contexts.empty() || contexts[0] != kVc2Context) {
     problems.push_back({std::string("the first @context must be ") + kVc2Context,
@@ -191,36 +250,44 @@ Check StructureCheck(const Json& c, Report* r) {
   if (r->issuer.rfind("did:", 0) != 0) {
     problems.push_back({"issuer must be a DID", "issuer должен быть DID"});
   }
-  const Json* subject = c.contains("credentialSubject") ? &c["credentialSubject"] : nullptr;
+  const Json* subject = member("credentialSubject");
   if (!subject || !(subject->is_object() || (subject->is_array() && !subject->empty()))) {
     problems.push_back({"credentialSubject is missing", "нет credentialSubject"});
   }
-  if (c.contains("id") && (!c["id"].is_string() || Str(c, "id").find(':') == std::string::npos)) {
+  if (const Json* id = member("id");
+      id != nullptr &&
+      (!id->is_string() || id->get_ref<const std::string&>().find(':') == std::string::npos)) {
     problems.push_back({"id must be a URL", "id должен быть URL"});
   }
   for (const char* k : {"validFrom", "validUntil"}) {
-    if (c.contains(k) && (!c[k].is_string() || !crypto::ParseDateTimeStamp(Str(c, k)).ok())) {
+    const Json* v = member(k);
+    if (v != nullptr &&
+        (!v->is_string() || !crypto::ParseDateTimeStamp(v->get_ref<const std::string&>()).ok())) {
       problems.push_back(
           {std::string(k) + " is not a dateTimeStamp", std::string(k) + " — неверный формат даты"});
     }
   }
   bool ob = HasType(c, "OpenBadgeCredential") || HasType(c, "AchievementCredential");
   if (ob) {
-    bool has_ob_context = std::any_of(contexts.begin(), contexts.end(), [](const std::string& x) {
-      return x.rfind(kOb3ContextPrefix, 0) == 0;
+    bool has_ob_context = std::any_of(contexts.begin(), contexts.end(), [](std::string_view x) {
+      return x.substr(0, sizeof(kOb3ContextPrefix) - 1) == kOb3ContextPrefix;
     });
     if (!has_ob_context) {
       problems.push_back({"an OpenBadgeCredential needs the Open Badges 3.0 context",
                           "для OpenBadgeCredential нужен контекст Open Badges 3.0"});
     }
     for (const char* k : {"id", "name", "validFrom"}) {
-      if (!c.contains(k)) {
+      if (member(k) == nullptr) {
         problems.push_back({std::string("Open Badges 3.0 requires \"") + k + "\"",
                             std::string("Open Badges 3.0 требует поле «") + k + "»"});
       }
     }
-    if (!subject || !subject->is_object() || !subject->contains("achievement") ||
-        !(*subject)["achievement"].is_object()) {
+    const Json* achievement = nullptr;
+    if (subject != nullptr && subject->is_object()) {
+      auto it = subject->find("achievement");
+      if (it != subject->end()) achievement = &*it;
+    }
+    if (achievement == nullptr || !achievement->is_object()) {
       problems.push_back({"Open Badges 3.0 requires credentialSubject.achievement",
                           "Open Badges 3.0 требует credentialSubject.achievement"});
     }
@@ -627,13 +694,24 @@ Check Verifier::CheckReceipt(const Json& c, const Json& receipt_json, const std:
   report->checkpoint_size = cp->size;
   *cp_out = *cp;
   // The entry must be about this very credential.
-  auto entry = crypto::ParseJson(receipt->entry);
   auto mismatch = [](std::string en, std::string ru) {
     return Failed(CheckId::kReceipt, Verdict::kInvalid, "receipt.entry-mismatch", std::move(en),
                   std::move(ru));
   };
-  if (!entry.ok() || !entry->is_object()) {
-    return mismatch("the logged entry is not a JSON object", "запись журнала — не JSON-объект");
+  EntryFields entry;
+  std::string parsed[5];  // the members of an entry that needed parsing
+  if (!ReadPlainEntry(receipt->entry, &entry)) {
+    auto j = crypto::ParseJson(receipt->entry);
+    if (!j.ok() || !j->is_object()) {
+      return mismatch("the logged entry is not a JSON object", "запись журнала — не JSON-объект");
+    }
+    std::string_view* fields[5] = {&entry.type, &entry.digest, &entry.id, &entry.issuer,
+                                   &entry.time};
+    const char* names[5] = {"type", "digest", "id", "issuer", "time"};
+    for (int i = 0; i < 5; ++i) {
+      parsed[i] = Str(*j, names[i]);
+      *fields[i] = parsed[i];
+    }
   }
   // The SHA-256 of the credential's RFC 8785 form: from the proof check's
   // single canonicalization pass when the proof verified, else computed here.
@@ -647,27 +725,27 @@ Check Verifier::CheckReceipt(const Json& c, const Json& receipt_json, const std:
     }
     digest = crypto::Sha256Tagged(*canonical);
   }
-  std::string type = Str(*entry, "type");
-  if (type.size() < 7 || type.compare(type.size() - 7, 7, ".issued") != 0) {
-    return mismatch("the logged entry is a \"" + type + "\" event, not an issuance",
-                    "запись журнала — событие «" + type + "», а не выдача");
+  std::string_view type = entry.type;
+  if (type.size() < 7 || type.substr(type.size() - 7) != ".issued") {
+    return mismatch("the logged entry is a \"" + std::string(type) + "\" event, not an issuance",
+                    "запись журнала — событие «" + std::string(type) + "», а не выдача");
   }
-  if (Str(*entry, "digest") != digest) {
+  if (entry.digest != digest) {
     return mismatch(
         "the ledger logged a different credential (digest mismatch): altered after "
         "logging, or the receipt belongs to another credential",
         "в журнале записан другой документ (не совпадает хеш): документ изменён или "
         "квитанция от другого документа");
   }
-  if (Str(*entry, "id") != crypto::Sha256Tagged(Str(c, "id"))) {
+  if (entry.id != crypto::Sha256Tagged(StrView(c, "id"))) {
     return mismatch("the logged entry is for another credential id",
                     "запись журнала относится к другому идентификатору документа");
   }
-  if (Str(*entry, "issuer") != issuer) {
+  if (entry.issuer != issuer) {
     return mismatch("the logged entry names another issuer",
                     "в записи журнала указана другая организация");
   }
-  auto t = crypto::ParseRfc3339(Str(*entry, "time"));
+  auto t = crypto::ParseRfc3339(entry.time);
   if (t.ok()) *entry_time_ms = *t;
   std::string idx = std::to_string(receipt->index), size = std::to_string(cp->size);
   return Passed(
