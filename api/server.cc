@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "api/internal/buffered_server.h"
 #include "api/internal/router.h"
 #include "api/internal/routes.h"
 #include "verifier/trust_source.h"
@@ -359,7 +360,9 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
     }
     server = std::move(tls);
   } else {
-    server = std::make_unique<httplib::Server>();
+    // httplib's parsing and routing over buffered socket I/O: one send per
+    // answer (api/internal/buffered_server.h).
+    server = std::make_unique<internal::BufferedServer>();
   }
   // Tuning (cpp-httplib's defaults: Nagle on, 5 requests per connection, 8 threads).
   server->set_tcp_nodelay(true);

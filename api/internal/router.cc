@@ -598,15 +598,22 @@ void Router::Dispatch(size_t route_index, const httplib::Request& req, httplib::
     reply = Problem(Status::Internal("internal", e.what()));
   }
   res.status = reply.status;
-  for (auto& [k, v] : reply.headers) res.set_header(k.c_str(), v);
+  // The reply's own headers decide, looked up in its short vector rather
+  // than with httplib's case-insensitive has_header over the response.
+  bool csp = false, cache_control = false;
+  for (auto& [k, v] : reply.headers) {
+    csp = csp || k == "Content-Security-Policy";
+    cache_control = cache_control || k == "Cache-Control";
+    res.set_header(k.c_str(), v);
+  }
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("Referrer-Policy", "no-referrer");
-  if (!res.has_header("Content-Security-Policy")) {
+  if (!csp) {
     res.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   }
   res.set_header("X-Frame-Options", "DENY");
   if (route.access.cors) res.set_header("Access-Control-Allow-Origin", "*");
-  if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
+  if (!cache_control) res.set_header("Cache-Control", "no-store");
   res.set_content(std::move(reply.body), reply.content_type.c_str());
   metrics_.Observe(route.method + " " + route.path, reply.status,
                    std::chrono::duration<double>(Clock::now() - start).count());

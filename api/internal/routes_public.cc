@@ -165,7 +165,7 @@ Result<Reply> CertificatePage(ServerContext& ctx, Request& r) {
   }
   const std::string lang = r.Lang();
   const std::string key = "page:" + lang + ":" + code;
-  if (auto hit = ctx.pages.Get(key)) return *hit;
+  if (auto hit = ctx.pages.Get(key)) return std::move(*hit);
   PublicPageView view = PageView(ctx, code);
   const render::Lang page_lang = lang == "en" ? render::Lang::kEn : render::Lang::kRu;
   std::optional<registry::model::VoucherPageView> voucher;

@@ -190,7 +190,7 @@ void AddVoucherRoutes(Router& router, ServerContext& ctx) {
               [&ctx](Request& r) -> Result<Reply> {
                 CERTLEDGER_ASSIGN_OR_RETURN(int year, YearParam(r));
                 const std::string key = "counter:" + std::to_string(year);
-                if (auto hit = ctx.pages.Get(key)) return *hit;
+                if (auto hit = ctx.pages.Get(key)) return std::move(*hit);
                 CERTLEDGER_ASSIGN_OR_RETURN(auto c, ctx.registry.Counter(year));
                 Reply rep = Reply::JsonBody({{"year", c.year},
                                              {"quota", c.quota},
