@@ -154,6 +154,19 @@ bool AppendQuoted(std::string_view s, Sink* out, std::size_t* bad_offset) {
         return false;
       }
       i += len;
+      // Text in a two-byte script (Cyrillic, Greek...): take its letters and
+      // the single spaces or punctuation between them here rather than
+      // retrying 8 ASCII bytes at a time after each letter.
+      while (i + 1 < n) {
+        const unsigned char b = p[i];
+        if (b >= 0xC2 && b <= 0xDF && (p[i + 1] & 0xC0) == 0x80) {
+          i += 2;
+        } else if (kByteClass[b] == 0 && p[i + 1] >= 0xC2 && p[i + 1] <= 0xDF) {
+          ++i;  // a 2-byte sequence follows: checked by the next round
+        } else {
+          break;
+        }
+      }
       continue;
     }
     out->Append(s.data() + run, i - run);
