@@ -183,6 +183,7 @@ class RegistryServer {
   }
   const std::string& base() const { return base_; }
   const std::string& data() const { return data_; }
+  int port() const { return port_; }
   bool stopped_cleanly() const { return stopped_cleanly_; }
   // `sqlite3 .dump` of the database (for "bad input changes nothing").
   std::string Dump() const { return RunCommand("sqlite3 " + data_ + "/registry.db .dump"); }
