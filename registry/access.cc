@@ -6,6 +6,9 @@
 // the secret has 256 bits of entropy, so a fast hash is the right one (as for
 // GitHub's and step-ca's tokens). The comparison after the lookup by id is
 // constant-time.
+//
+// A stored response is kept sealed (registry/internal/at_rest.h): it may be
+// the answer that showed a new token's secret, which is stored nowhere else.
 #include <algorithm>
 #include <cstdio>
 
@@ -13,6 +16,7 @@
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "crypto/secret_box.h"
+#include "registry/internal/at_rest.h"
 #include "registry/internal/db.h"
 #include "registry/internal/outbox.h"
 #include "registry/registry.h"
@@ -277,19 +281,19 @@ Result<std::optional<StoredResponse>> Registry::FindResponse(const std::string& 
                                                              const std::string& key,
                                                              const std::string& request_hash) {
   std::optional<StoredResponse> out;
+  std::optional<std::string> sealed;  // nullopt: a row from before schema 7, in clear
   std::string stored_hash;
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
     auto& q = c.Prepare(
-        "SELECT request_hash, status, content_type, body FROM idempotency WHERE scope = ? AND "
-        "key = ?");
+        "SELECT request_hash, status, content_type, body, sealed FROM idempotency WHERE scope = ? "
+        "AND key = ?");
     q.bind(1, scope);
     q.bind(2, key);
     if (q.executeStep()) {
       stored_hash = q.getColumn(0).getString();
-      auto col = q.getColumn(3);
       out = StoredResponse{q.getColumn(1).getInt(), q.getColumn(2).getString(),
-                           std::string(static_cast<const char*>(col.getBlob()),
-                                       static_cast<size_t>(col.getBytes()))};
+                           internal::Blob(q.getColumn(3))};
+      if (!q.getColumn(4).isNull()) sealed = internal::Blob(q.getColumn(4));
     }
     return Status::Ok();
   }));
@@ -298,22 +302,31 @@ Result<std::optional<StoredResponse>> Registry::FindResponse(const std::string& 
                                  "this Idempotency-Key was already used for a different request; "
                                  "use a new key for a new request");
   }
+  if (out && sealed) {
+    CERTLEDGER_ASSIGN_OR_RETURN(
+        out->body, internal::OpenStoredResponse(SealingKey("idempotency"), *sealed, scope, key));
+  }
   return out;
 }
 
 Status Registry::StoreResponse(const std::string& scope, const std::string& key,
                                const std::string& request_hash, const StoredResponse& response) {
   const int64_t now = clock_.NowMillis();
+  // The body may hold a secret shown once (a new bearer token, identity
+  // check codes, voucher codes): sealed, never in clear (internal/at_rest.h).
+  CERTLEDGER_ASSIGN_OR_RETURN(
+      const std::string sealed,
+      internal::SealStoredResponse(SealingKey("idempotency"), response.body, scope, key));
   return db_->Write([&](Conn& c) -> Status {
     auto& ins = c.Prepare(
         "INSERT OR IGNORE INTO idempotency(scope, key, request_hash, status, content_type, body, "
-        "created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        "sealed, created_ms) VALUES (?, ?, ?, ?, ?, X'', ?, ?)");
     ins.bind(1, scope);
     ins.bind(2, key);
     ins.bind(3, request_hash);
     ins.bind(4, response.status);
     ins.bind(5, response.content_type);
-    ins.bind(6, response.body.data(), static_cast<int>(response.body.size()));
+    ins.bind(6, sealed.data(), static_cast<int>(sealed.size()));
     ins.bind(7, now);
     ins.exec();
     return Status::Ok();

@@ -25,6 +25,7 @@
 #include "crypto/secret_box.h"
 #include "crypto/status_list.h"
 #include "registry/ids.h"
+#include "registry/internal/at_rest.h"
 #include "registry/internal/db.h"
 #include "registry/internal/status_lists.h"
 #include "registry/ledger/entry.h"
@@ -209,6 +210,9 @@ struct CertRow {
   std::string code, state, learner_name, learner_hash, learner_salt, period_start, period_end;
   std::string identity_method, voucher, supersedes, superseded_by, revocation_reason;
   std::string learner_key;
+  // The identity check code sealed (internal/at_rest.h); nullopt for a row
+  // from before schema 7, whose code is learner_salt in clear.
+  std::optional<std::string> sealed_identity_code;
   int points = 0;
   double identity_share = 0;
   bool name_confirmed = false;
@@ -222,7 +226,8 @@ constexpr char kCertSelect[] =
     "SELECT id, issuer_id, programme_id, code, state, learner_name, learner_hash, learner_salt, "
     "period_start, period_end, identity_method, voucher, supersedes, superseded_by, "
     "revocation_reason, points, identity_share, name_confirmed, credential, ledger_idx, "
-    "created_ms, issued_ms, revoked_ms, status_n, status_idx, learner_key FROM certificates ";
+    "created_ms, issued_ms, revoked_ms, status_n, status_idx, learner_key, identity_code FROM "
+    "certificates ";
 
 CertRow ReadCert(SQLite::Statement& q) {
   CertRow r;
@@ -252,6 +257,7 @@ CertRow ReadCert(SQLite::Statement& q) {
   if (!q.getColumn(23).isNull()) r.status_n = q.getColumn(23).getInt();
   if (!q.getColumn(24).isNull()) r.status_idx = q.getColumn(24).getInt();
   r.learner_key = internal::Blob(q.getColumn(25));
+  if (!q.getColumn(26).isNull()) r.sealed_identity_code = internal::Blob(q.getColumn(26));
   return r;
 }
 
@@ -315,21 +321,29 @@ Status ValidateCertificateFields(const CertificateInput& in) {
 
 // What a draft needs besides its input, computed outside the write lock.
 struct DraftSecrets {
-  std::string code;          // the new registration code
-  std::string learner_key;   // keyed hash of the learner identifier
-  std::string salt;          // the identity check code (crypto/learner_identity.h): secret
+  std::string code;         // the new registration code
+  std::string learner_key;  // keyed hash of the learner identifier
+  // The identity check code (crypto/learner_identity.h), the learner's
+  // secret: sealed under `identity_key` (internal/at_rest.h), never kept in clear.
+  std::string sealed_identity_code;
   std::string learner_hash;  // "sha256$<hex>", printed in the credential
 };
 
-DraftSecrets NewDraftSecrets(const crypto::SecretBytes& master_key, const CertificateInput& in) {
+// `identity_key` is Registry::SealingKey("identity-code").
+Result<DraftSecrets> NewDraftSecrets(const crypto::SecretBytes& master_key,
+                                     const crypto::SecretBytes& identity_key,
+                                     const CertificateInput& in) {
   DraftSecrets d;
   d.code = NewRegistrationCode();
   // The duplicate check's key uses the identifier as hashed (digits of a
   // SNILS), so "112-233-445 95" and "11223344595" are the same learner.
   d.learner_key = crypto::KeyedHash(
       master_key, "learner|" + in.issuer + "|" + crypto::NormalizeLearnerId(in.learner_id));
-  d.salt = crypto::NewIdentityCode();
-  d.learner_hash = crypto::LearnerIdentityHash(d.salt, in.learner_id);
+  std::string salt = crypto::NewIdentityCode();
+  d.learner_hash = crypto::LearnerIdentityHash(salt, in.learner_id);
+  auto sealed = internal::SealIdentityCode(identity_key, salt, d.code);
+  std::fill(salt.begin(), salt.end(), '\0');
+  CERTLEDGER_ASSIGN_OR_RETURN(d.sealed_identity_code, std::move(sealed));
   return d;
 }
 
@@ -416,15 +430,16 @@ Status InsertDraft(Conn& c, const CertificateInput& in, const DraftSecrets& d, i
   if (!existing_code->empty()) return Status::Ok();
   auto& ins = c.Prepare(
       "INSERT INTO certificates(code, issuer_id, programme_id, state, learner_name, "
-      "learner_key, learner_salt, learner_hash, period_start, period_end, points, "
+      "learner_key, identity_code, learner_hash, period_start, period_end, points, "
       "identity_share, identity_method, voucher, supersedes, created_ms, request_key, "
-      "name_confirmed) VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "name_confirmed, learner_salt) VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, ?, '')");
   ins.bind(1, d.code);
   ins.bind(2, static_cast<int64_t>(issuer_id));
   ins.bind(3, static_cast<int64_t>(programme_id));
   ins.bind(4, in.learner_name);
   ins.bind(5, d.learner_key.data(), static_cast<int>(d.learner_key.size()));
-  ins.bind(6, d.salt);
+  ins.bind(6, d.sealed_identity_code.data(), static_cast<int>(d.sealed_identity_code.size()));
   ins.bind(7, d.learner_hash);
   ins.bind(8, in.period_start);
   ins.bind(9, in.period_end);
@@ -895,7 +910,8 @@ Status Registry::AddProgramme(const ProgrammeInput& in) {
 Result<CertificateRecord> Registry::CreateDraft(const CertificateInput& in) {
   CERTLEDGER_RETURN_IF_ERROR(ValidateCertificateFields(in));
   const int64_t now = clock_.NowMillis();
-  const DraftSecrets d = NewDraftSecrets(master_key_, in);
+  CERTLEDGER_ASSIGN_OR_RETURN(const DraftSecrets d,
+                              NewDraftSecrets(master_key_, SealingKey("identity-code"), in));
   std::string existing_code;
   Status st = db_->Write([&](Conn& c) -> Status {
     return InsertDraft(c, in, d, now, /*confirmed=*/false, &existing_code);
@@ -1079,6 +1095,7 @@ Result<std::vector<BatchRowResult>> Registry::IssueBatch(
     CredentialTemplate::Values values;
   };
   std::vector<Prepared> prep(rows.size());
+  const crypto::SecretBytes identity_key = SealingKey("identity-code");
   ParallelFor(rows.size(), [&](size_t i) {
     BatchRowResult& res = out[i];
     res.row = i;
@@ -1094,7 +1111,10 @@ Result<std::vector<BatchRowResult>> Registry::IssueBatch(
       p.in.issuer = issuer_slug;
       res.status = ValidateCertificateFields(p.in);
       if (!res.status.ok()) return;
-      p.d = NewDraftSecrets(master_key_, p.in);
+      auto d = NewDraftSecrets(master_key_, identity_key, p.in);
+      res.status = d.status();
+      if (!res.status.ok()) return;
+      p.d = std::move(d).value();
       if (!p.in.voucher.empty() || !p.in.supersedes.empty()) return;
       auto& v = p.values;
       // As BuildCredential writes them (and LoadCert reads them back).
@@ -1260,10 +1280,11 @@ Result<std::vector<BatchRowResult>> Registry::IssueBatch(
           // The row as InsertDraft and IssueDraftIn together would leave it.
           auto& ins = c.Prepare(
               "INSERT INTO certificates(code, issuer_id, programme_id, state, learner_name, "
-              "learner_key, learner_salt, learner_hash, period_start, period_end, points, "
+              "learner_key, identity_code, learner_hash, period_start, period_end, points, "
               "identity_share, identity_method, voucher, supersedes, created_ms, request_key, "
-              "name_confirmed, credential, ledger_idx, status_n, status_idx, issued_ms) VALUES "
-              "(?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, 1, ?, ?, ?, ?, ?)");
+              "name_confirmed, credential, ledger_idx, status_n, status_idx, issued_ms, "
+              "learner_salt) VALUES (?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, "
+              "?, 1, ?, ?, ?, ?, ?, '')");
           for (size_t q = stored; q < upto; ++q) {
             const size_t id = queued[q];
             const Job& job = jobs[id];
@@ -1274,7 +1295,8 @@ Result<std::vector<BatchRowResult>> Registry::IssueBatch(
             ins.bind(3, static_cast<int64_t>(job.programme_id));
             ins.bind(4, row.in.learner_name);
             ins.bindNoCopy(5, row.d.learner_key.data(), static_cast<int>(row.d.learner_key.size()));
-            ins.bind(6, row.d.salt);
+            ins.bindNoCopy(6, row.d.sealed_identity_code.data(),
+                           static_cast<int>(row.d.sealed_identity_code.size()));
             ins.bind(7, row.d.learner_hash);
             ins.bind(8, row.in.period_start);
             ins.bind(9, row.in.period_end);
@@ -1484,6 +1506,7 @@ Result<ProgrammeInput> Registry::GetProgramme(const std::string& slug, const std
 Result<CertificateRecord> Registry::GetCertificate(const std::string& typed_code) {
   CERTLEDGER_ASSIGN_OR_RETURN(std::string code, NormalizeRegistrationCode(typed_code));
   CertificateRecord rec;
+  const crypto::SecretBytes identity_key = SealingKey("identity-code");
   CERTLEDGER_RETURN_IF_ERROR(db_
                                  ->Read(
                                      [&](Conn& c) -> Status {
@@ -1504,8 +1527,17 @@ Result<CertificateRecord> Registry::GetCertificate(const std::string& typed_code
                                        rec.supersedes = r.supersedes;
                                        rec.voucher = r.voucher;
                                        rec.name_confirmed = r.name_confirmed;
-                                       rec.identity_code =
-                                           crypto::FormatIdentityCode(r.learner_salt);
+                                       if (r.sealed_identity_code) {
+                                         CERTLEDGER_ASSIGN_OR_RETURN(
+                                             std::string salt,
+                                             internal::OpenIdentityCode(
+                                                 identity_key, *r.sealed_identity_code, r.code));
+                                         rec.identity_code = crypto::FormatIdentityCode(salt);
+                                         std::fill(salt.begin(), salt.end(), '\0');
+                                       } else {
+                                         rec.identity_code =
+                                             crypto::FormatIdentityCode(r.learner_salt);
+                                       }
                                        rec.superseded_by = r.superseded_by;
                                        if (!r.credential.empty()) {
                                          CERTLEDGER_ASSIGN_OR_RETURN(

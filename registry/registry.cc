@@ -15,6 +15,7 @@
 #include "crypto/rfc3339.h"
 #include "crypto/secret_box.h"
 #include "registry/ids.h"
+#include "registry/internal/at_rest.h"
 #include "registry/internal/db.h"
 #include "registry/internal/outbox.h"
 #include "registry/ledger/entry.h"
@@ -209,6 +210,9 @@ Status Registry::Load(const RegistryOptions& options) {
   CERTLEDGER_ASSIGN_OR_RETURN(did_host_, DidHostFromBaseUrl(base_url_));
   // A database of schema 5 or older has outbox messages in clear: sealed now.
   CERTLEDGER_RETURN_IF_ERROR(internal::SealClearOutbox(*db_, VoucherKey("pii")));
+  // Schema 6 or older: stored responses and identity check codes in clear.
+  CERTLEDGER_RETURN_IF_ERROR(
+      internal::SealClearSecrets(*db_, SealingKey("idempotency"), SealingKey("identity-code")));
   CERTLEDGER_ASSIGN_OR_RETURN(crypto::SecretBytes seed,
                               crypto::Open(master_key_, sealed_ledger, "ledger-key"));
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, crypto::Ed25519Signer::Create(seed));
@@ -218,6 +222,14 @@ Status Registry::Load(const RegistryOptions& options) {
   lo.origin = host + "/ledger";
   CERTLEDGER_ASSIGN_OR_RETURN(ledger_, Ledger::Open(db_.get(), std::move(signer), lo, clock_));
   return Status::Ok();
+}
+
+crypto::SecretBytes Registry::SealingKey(std::string_view purpose) const {
+  std::string k =
+      crypto::KeyedHash(master_key_, "certledger sealing subkey|" + std::string(purpose));
+  crypto::SecretBytes out(k, crypto::InsecureSecretAccess::Get());
+  std::fill(k.begin(), k.end(), '\0');
+  return out;
 }
 
 Registry::Registry(std::string data_dir, const Clock& clock)

@@ -428,6 +428,10 @@ class Registry {
   // Vouchers (registry/vouchers.cc). A subkey of the master key for
   // `purpose` ("pii" seals personal data, "snils" keys the SNILS hash).
   crypto::SecretBytes VoucherKey(std::string_view purpose) const;
+  // A subkey of the master key sealing a column at rest
+  // (registry/internal/at_rest.h): "idempotency" (stored responses),
+  // "identity-code" (learners' identity check codes).
+  crypto::SecretBytes SealingKey(std::string_view purpose) const;
   // Inside Issue()'s transaction: the certificate completes the voucher
   // `voucher_ref` (URL or code) of provider `issuer_slug`.
   Status CompleteVoucher(internal::Conn& c, const std::string& voucher_ref,

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "crypto/secret_box.h"
+#include "registry/internal/at_rest.h"
 #include "registry/internal/db.h"
 
 namespace certledger::registry::internal {
@@ -256,27 +257,7 @@ Status SealClearOutbox(Db& db, const crypto::SecretBytes& pii) {
       return Status::Ok();
     }));
   }
-  // The UPDATEs leave the old cells in the pages' free space and the clear
-  // rows in the database file until checkpointed: VACUUM rewrites every page,
-  // the TRUNCATE checkpoint copies the WAL over the file and empties it. On
-  // a connection of its own, outside any transaction (the Db's are idle).
-  try {
-    SQLite::Database conn(db.path(), SQLite::OPEN_READWRITE, 5000);
-    conn.exec("VACUUM");
-    SQLite::Statement ck(conn, "PRAGMA wal_checkpoint(TRUNCATE)");
-    if (!ck.executeStep() || ck.getColumn(0).getInt() != 0) {
-      return Status::Unavailable("db.busy",
-                                 "the registry database is busy; sealing the outbox is not "
-                                 "finished; open it again when no other process uses it");
-    }
-    ck.reset();
-    SQLite::Statement del(conn, "DELETE FROM meta WHERE key = ?");
-    del.bind(1, kVacuumOwed);
-    del.exec();
-  } catch (const std::exception& e) {
-    return Db::FromException(e).Annotate("sealing the outbox");
-  }
-  return Status::Ok();
+  return ScrubFreedPages(db, kVacuumOwed, "sealing the outbox");
 }
 
 }  // namespace certledger::registry::internal

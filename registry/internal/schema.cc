@@ -269,6 +269,20 @@ CREATE TABLE idempotency (
 ALTER TABLE outbox ADD COLUMN sealed BLOB;
 CREATE INDEX outbox_clear ON outbox(id) WHERE sealed IS NULL;
 )sql",
+      // 7: the other secrets sealed (registry/internal/at_rest.h): stored
+      // responses of Idempotency-Keys (they hold new bearer tokens, identity
+      // check codes, voucher codes) in idempotency.sealed, key "idempotency",
+      // AD "idempotency|<scope>|<key>", with body X''; learners' identity
+      // check codes in certificates.identity_code, key "identity-code", AD
+      // "identity-code|<code>", with learner_salt ''. Rows written in clear
+      // before are sealed by Registry::Open (SealClearSecrets), which finds
+      // them through idempotency_clear and certificates_clear.
+      R"sql(
+ALTER TABLE idempotency ADD COLUMN sealed BLOB;
+CREATE INDEX idempotency_clear ON idempotency(scope, key) WHERE sealed IS NULL;
+ALTER TABLE certificates ADD COLUMN identity_code BLOB;
+CREATE INDEX certificates_clear ON certificates(id) WHERE learner_salt != '';
+)sql",
   };
   return kMigrations;
 }

@@ -256,7 +256,8 @@ StoredCertificate Stored(Env& env, const std::string& code) {
                 s.code = q.getColumn(0).getString();
                 s.learner_name = q.getColumn(1).getString();
                 s.learner_hash = q.getColumn(2).getString();
-                s.learner_salt = q.getColumn(3).getString();
+                // Sealed at rest (registry/internal/at_rest.h): read below.
+                CHECK(q.getColumn(3).getString().empty());
                 s.period_start = q.getColumn(4).getString();
                 s.period_end = q.getColumn(5).getString();
                 s.identity_method = q.getColumn(6).getString();
@@ -272,6 +273,12 @@ StoredCertificate Stored(Env& env, const std::string& code) {
                 return Status::Ok();
               })
               .ok());
+  // The salt is the identity check code, as stored before it was grouped.
+  auto rec = env.reg->GetCertificate(code);
+  REQUIRE(rec.ok());
+  for (char ch : rec->identity_code) {
+    if (ch != '-') s.learner_salt += ch;
+  }
   return s;
 }
 

@@ -737,6 +737,11 @@ TEST_CASE("outbox: a schema 5 database is sealed on open", "[registry][vouchers]
     db.exec("PRAGMA secure_delete = OFF");
     db.exec("DROP INDEX outbox_clear");
     db.exec("ALTER TABLE outbox DROP COLUMN sealed");
+    // What schema 7 added (tests/registry/at_rest_test.cc).
+    db.exec("DROP INDEX idempotency_clear");
+    db.exec("DROP INDEX certificates_clear");
+    db.exec("ALTER TABLE idempotency DROP COLUMN sealed");
+    db.exec("ALTER TABLE certificates DROP COLUMN identity_code");
     SQLite::Statement u(db, "UPDATE outbox SET subject = ?, body = ? WHERE id = ?");
     for (const auto& m : *before) {
       u.bind(1, m.subject);
@@ -780,7 +785,7 @@ TEST_CASE("outbox: a schema 5 database is sealed on open", "[registry][vouchers]
   }
   REQUIRE(env.reg->db()
               .Read([&](internal::Conn& c) -> Status {
-                CHECK(c.db().execAndGet("PRAGMA user_version").getInt() == 6);
+                CHECK(c.db().execAndGet("PRAGMA user_version").getInt() == 7);
                 CHECK(c.db()
                           .execAndGet("SELECT count(*) FROM outbox WHERE sealed IS NULL OR "
                                       "subject != '' OR body != ''")
