@@ -225,11 +225,7 @@ Status Registry::Load(const RegistryOptions& options) {
 }
 
 crypto::SecretBytes Registry::SealingKey(std::string_view purpose) const {
-  std::string k =
-      crypto::KeyedHash(master_key_, "certledger sealing subkey|" + std::string(purpose));
-  crypto::SecretBytes out(k, crypto::InsecureSecretAccess::Get());
-  std::fill(k.begin(), k.end(), '\0');
-  return out;
+  return internal::DeriveSubkey(master_key_, "certledger sealing subkey", purpose);
 }
 
 Registry::Registry(std::string data_dir, const Clock& clock)

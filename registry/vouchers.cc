@@ -32,6 +32,7 @@
 #include "crypto/secret_box.h"
 #include "registry/eligibility.h"
 #include "registry/ids.h"
+#include "registry/internal/at_rest.h"
 #include "registry/internal/db.h"
 #include "registry/internal/outbox.h"
 #include "registry/internal/status_lists.h"
@@ -620,11 +621,7 @@ Result<std::string> VoucherCode(const std::string& base_url, const std::string& 
 }  // namespace
 
 crypto::SecretBytes Registry::VoucherKey(std::string_view purpose) const {
-  std::string k =
-      crypto::KeyedHash(master_key_, "certledger voucher subkey|" + std::string(purpose));
-  crypto::SecretBytes out(k, crypto::InsecureSecretAccess::Get());
-  std::fill(k.begin(), k.end(), '\0');
-  return out;
+  return internal::DeriveSubkey(master_key_, "certledger voucher subkey", purpose);
 }
 
 Status Registry::ConfigureYear(const YearConfigInput& in) {

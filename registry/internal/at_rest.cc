@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/hash.h"
 #include "crypto/secret_box.h"
 #include "registry/internal/db.h"
 
@@ -20,12 +21,6 @@ Result<std::string> OpenString(const crypto::SecretBytes& key, std::string_view 
 }
 
 void Wipe(std::string& s) { std::fill(s.begin(), s.end(), '\0'); }
-
-void SetVacuumOwed(Conn& c) {
-  auto& m = c.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, X'31')");
-  m.bind(1, kVacuumOwed);
-  m.exec();
-}
 
 // Seals up to kSealBatch stored responses in clear; returns how many.
 Result<int64_t> SealClearResponses(Conn& c, const crypto::SecretBytes& key) {
@@ -138,10 +133,7 @@ Status SealClearSecrets(Db& db, const crypto::SecretBytes& idempotency_key,
     auto& s = c.Prepare("SELECT 1 FROM certificates WHERE learner_salt != '' LIMIT 1");
     clear = s.executeStep() || clear;
     s.reset();
-    auto& m = c.Prepare("SELECT 1 FROM meta WHERE key = ?");
-    m.bind(1, kVacuumOwed);
-    owed = m.executeStep();
-    m.reset();
+    owed = VacuumOwed(c, kVacuumOwed);
     return Status::Ok();
   }));
   if (!clear && !owed) return Status::Ok();
@@ -149,7 +141,7 @@ Status SealClearSecrets(Db& db, const crypto::SecretBytes& idempotency_key,
     // One durable transaction per batch, each setting the flag: a crash
     // leaves sealed rows, clear rows and the flag, and the next open goes on.
     CERTLEDGER_RETURN_IF_ERROR(db.Write([&](Conn& c) -> Status {
-      SetVacuumOwed(c);
+      SetVacuumOwed(c, kVacuumOwed);
       CERTLEDGER_ASSIGN_OR_RETURN(int64_t responses, SealClearResponses(c, idempotency_key));
       CERTLEDGER_ASSIGN_OR_RETURN(int64_t codes, SealClearIdentityCodes(c, identity_key));
       sealed = responses + codes;
@@ -157,6 +149,28 @@ Status SealClearSecrets(Db& db, const crypto::SecretBytes& idempotency_key,
     }));
   }
   return ScrubFreedPages(db, kVacuumOwed, "sealing stored responses and identity check codes");
+}
+
+bool VacuumOwed(Conn& c, const char* owed_flag) {
+  auto& m = c.Prepare("SELECT 1 FROM meta WHERE key = ?");
+  m.bind(1, owed_flag);
+  const bool owed = m.executeStep();
+  m.reset();
+  return owed;
+}
+
+void SetVacuumOwed(Conn& c, const char* owed_flag) {
+  auto& m = c.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, X'31')");
+  m.bind(1, owed_flag);
+  m.exec();
+}
+
+crypto::SecretBytes DeriveSubkey(const crypto::SecretBytes& master_key, std::string_view domain,
+                                 std::string_view purpose) {
+  std::string k = crypto::KeyedHash(master_key, std::string(domain) + "|" + std::string(purpose));
+  crypto::SecretBytes out(k, crypto::InsecureSecretAccess::Get());
+  std::fill(k.begin(), k.end(), '\0');
+  return out;
 }
 
 Status ScrubFreedPages(Db& db, const char* owed_flag, std::string_view what) {

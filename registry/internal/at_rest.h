@@ -71,6 +71,17 @@ Status SealClearSecrets(Db& db, const crypto::SecretBytes& idempotency_key,
 // ("db.busy", naming `what`) when another process held the database.
 Status ScrubFreedPages(Db& db, const char* owed_flag, std::string_view what);
 
+class Conn;
+// Whether meta holds `owed_flag` (a scrub is owed); sets it, in the caller's
+// transaction.
+bool VacuumOwed(Conn& c, const char* owed_flag);
+void SetVacuumOwed(Conn& c, const char* owed_flag);
+
+// A subkey of the master key: KeyedHash(master, "<domain>|<purpose>").
+// Registry::VoucherKey and Registry::SealingKey.
+crypto::SecretBytes DeriveSubkey(const crypto::SecretBytes& master_key, std::string_view domain,
+                                 std::string_view purpose);
+
 }  // namespace certledger::registry::internal
 
 #endif  // CERTLEDGER_REGISTRY_INTERNAL_AT_REST_H_

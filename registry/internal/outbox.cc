@@ -241,19 +241,14 @@ Status SealClearOutbox(Db& db, const crypto::SecretBytes& pii) {
     auto& q = c.Prepare("SELECT 1 FROM outbox WHERE sealed IS NULL LIMIT 1");
     clear = q.executeStep();
     q.reset();
-    auto& m = c.Prepare("SELECT 1 FROM meta WHERE key = ?");
-    m.bind(1, kVacuumOwed);
-    owed = m.executeStep();
-    m.reset();
+    owed = VacuumOwed(c, kVacuumOwed);
     return Status::Ok();
   }));
   if (!clear && !owed) return Status::Ok();
   if (clear) {
     CERTLEDGER_RETURN_IF_ERROR(db.Write([&](Conn& c) -> Status {
       CERTLEDGER_RETURN_IF_ERROR(SealClearRows(c, pii).status());
-      auto& m = c.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, X'31')");
-      m.bind(1, kVacuumOwed);
-      m.exec();
+      SetVacuumOwed(c, kVacuumOwed);
       return Status::Ok();
     }));
   }
