@@ -208,8 +208,8 @@ std::string Concat(const Sha256Digest& a, const Sha256Digest& b) {
 Status BadDateTime(std::string_view text) {
   return Status::InvalidArgument(
       "datetime.malformed",
-      "not an XMLSchema dateTimeStamp (YYYY-MM-DDThh:mm:ss[.f](Z|+hh:mm)): \"" +
-          std::string(text.substr(0, 64)) + "\"");
+      "not an XMLSchema dateTimeStamp (YYYY-MM-DDThh:mm:ss[.f](Z|+hh:mm)): \"" + Excerpt(text, 64) +
+          "\"");
 }
 
 // Reads an optional dateTimeStamp member of the proof.
@@ -392,12 +392,12 @@ Result<VerifiedProof> VerifyProofDetailed(const Json& signed_doc, const KeyResol
   CERTLEDGER_ASSIGN_OR_RETURN(const std::string* type, RequiredString(*proof, "type"));
   if (*type != kDataIntegrityProofType) {
     return Invalid(kProofWrongType,
-                   "proof.type is \"" + type->substr(0, 64) + "\", expected \"DataIntegrityProof\"")
+                   "proof.type is \"" + Excerpt(*type, 64) + "\", expected \"DataIntegrityProof\"")
         .WithField("/proof/type");
   }
   CERTLEDGER_ASSIGN_OR_RETURN(const std::string* suite, RequiredString(*proof, "cryptosuite"));
   if (*suite != kEddsaJcs2022) {
-    return Invalid(kProofUnsupportedCryptosuite, "proof.cryptosuite is \"" + suite->substr(0, 64) +
+    return Invalid(kProofUnsupportedCryptosuite, "proof.cryptosuite is \"" + Excerpt(*suite, 64) +
                                                      "\"; only \"" + kEddsaJcs2022 +
                                                      "\" is supported")
         .WithField("/proof/cryptosuite");
@@ -436,7 +436,7 @@ Result<VerifiedProof> VerifyProofDetailed(const Json& signed_doc, const KeyResol
         .WithField("/proof/proofValue");
   }
   if (options.expected_proof_purpose && *purpose != *options.expected_proof_purpose) {
-    return Invalid(kProofPurposeMismatch, "proof.proofPurpose is \"" + purpose->substr(0, 64) +
+    return Invalid(kProofPurposeMismatch, "proof.proofPurpose is \"" + Excerpt(*purpose, 64) +
                                               "\", expected \"" + *options.expected_proof_purpose +
                                               "\"")
         .WithField("/proof/proofPurpose");
@@ -481,11 +481,11 @@ Result<VerifiedProof> VerifyProofDetailed(const Json& signed_doc, const KeyResol
     const Status& s = key.status();
     return Status(
                s.code(), kProofKeyUnresolved,
-               "cannot resolve verification method \"" + vm->substr(0, 200) + "\": " + s.ToString())
+               "cannot resolve verification method \"" + Excerpt(*vm, 200) + "\": " + s.ToString())
         .WithField("/proof/verificationMethod");
   }
   if (key->size() != kEd25519PublicKeySize) {
-    return Invalid(kProofKeyUnresolved, "the verification method \"" + vm->substr(0, 200) +
+    return Invalid(kProofKeyUnresolved, "the verification method \"" + Excerpt(*vm, 200) +
                                             "\" is not a 32-byte Ed25519 key")
         .WithField("/proof/verificationMethod");
   }

@@ -246,4 +246,46 @@ Result<std::string> MultibaseDecode(std::string_view text) {
       std::string("unsupported multibase prefix '") + text[0] + "' (expected 'z' or 'u')");
 }
 
+std::string Excerpt(std::string_view text, std::size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes) + 3);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    // RFC 3629 section 4: the well-formed sequences, by first byte.
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c < 0x80) {
+      len = 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    }
+    bool ok = len != 0 && i + len <= text.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const auto t = static_cast<unsigned char>(text[i + k]);
+      ok = k == 1 ? (t >= lo && t <= hi) : (t >= 0x80 && t <= 0xBF);
+    }
+    if (!ok) len = 1;
+    if (out.size() + (ok ? len : 1) > max_bytes) {
+      out += "...";
+      break;
+    }
+    if (!ok || c < 0x20 || c == 0x7F) {
+      out += '?';
+    } else {
+      out.append(text.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
 }  // namespace certledger::crypto

@@ -8,6 +8,7 @@
 #ifndef CERTLEDGER_CRYPTO_ENCODING_H_
 #define CERTLEDGER_CRYPTO_ENCODING_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,14 @@ enum class Multibase { kBase58Btc, kBase64Url };
 std::string MultibaseEncode(Multibase base, std::string_view bytes);
 // Decodes a 'z' or 'u' string. Slug "encoding.bad-multibase" for other prefixes.
 Result<std::string> MultibaseDecode(std::string_view text);
+
+// Untrusted text quoted in an error message: at most `max_bytes` bytes of
+// `text`, cut only between characters, with each ill-formed UTF-8 sequence
+// (RFC 3629 section 4: overlong forms, surrogates, above U+10FFFF, truncated)
+// and each C0 control or DEL replaced by '?', and "..." appended when cut.
+// The result is always well-formed UTF-8, so a report holding it can be
+// serialised as JSON.
+std::string Excerpt(std::string_view text, std::size_t max_bytes);
 
 }  // namespace certledger::crypto
 

@@ -3,13 +3,15 @@
 #include <cstdio>
 #include <cstring>
 
+#include "crypto/encoding.h"
+
 namespace certledger::crypto {
 namespace {
 
 Status Malformed(std::string_view text) {
-  return Status::InvalidArgument("time.malformed",
-                                 "not an RFC 3339 date-time (e.g. 2026-01-31T12:00:00Z): \"" +
-                                     std::string(text.substr(0, 64)) + "\"");
+  return Status::InvalidArgument(
+      "time.malformed",
+      "not an RFC 3339 date-time (e.g. 2026-01-31T12:00:00Z): \"" + Excerpt(text, 64) + "\"");
 }
 
 bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
@@ -102,8 +104,8 @@ Result<int64_t> ParseDate(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !Digits(text, 0, 4, &y) ||
       !Digits(text, 5, 2, &m) || !Digits(text, 8, 2, &d) || m < 1 || m > 12 || d < 1 ||
       static_cast<unsigned>(d) > DaysInMonth(y, static_cast<unsigned>(m))) {
-    return Status::InvalidArgument("time.malformed", "not a date of the form YYYY-MM-DD: \"" +
-                                                         std::string(text.substr(0, 32)) + "\"");
+    return Status::InvalidArgument(
+        "time.malformed", "not a date of the form YYYY-MM-DD: \"" + Excerpt(text, 32) + "\"");
   }
   return DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
 }

@@ -14,6 +14,8 @@
 #include <png.h>
 #include <zbar.h>
 
+#include "crypto/encoding.h"
+
 namespace certledger::verifier {
 namespace {
 
@@ -183,10 +185,7 @@ Result<std::vector<std::string>> DecodeQrImage(std::string_view bytes,
 
 Result<std::string> ParseCertificateUrl(std::string_view text) {
   auto bad = [&] {
-    std::string shown(text.substr(0, 200));
-    for (char& c : shown) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-    }
+    const std::string shown = crypto::Excerpt(text, 200);
     return Status::InvalidArgument(
         kQrNotCertificate,
         "the QR code is not a certificate URL <base>/v/<code>: \"" + shown + "\"");

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "api/internal/routes.h"
+#include "crypto/encoding.h"
 #include "crypto/receipt.h"
 #include "crypto/rfc3339.h"
 #include "registry/ids.h"
@@ -44,7 +45,7 @@ bool WantsJson(const Request& r) {
 PublicPageView PageView(ServerContext& ctx, const std::string& typed) {
   PublicPageView v;
   auto code = registry::NormalizeRegistrationCode(typed);
-  v.code = code.ok() ? *code : typed.substr(0, 40);
+  v.code = code.ok() ? *code : crypto::Excerpt(typed, 40);
   if (!code.ok()) return v;
   auto rec = ctx.registry.GetCertificate(*code);
   if (!rec.ok() || rec->state == "draft") return v;

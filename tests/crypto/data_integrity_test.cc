@@ -231,6 +231,29 @@ TEST_CASE("verify: a proof of another type or cryptosuite is named as such", "[c
   CHECK(VerifySlug(wrong_suite) == kProofUnsupportedCryptosuite);
 }
 
+// Found by the verifier fuzz target: the message quoted the first 64 bytes of
+// proof.type, cutting a Cyrillic letter in two, and the verifier's JSON report
+// holding the message could not be serialised.
+TEST_CASE("verify: messages quoting a long non-ASCII value stay well-formed UTF-8", "[crypto]") {
+  Json doc = Load("vectors/eddsa-jcs-2022/signedJCS.json");
+  const std::string cyrillic =
+      "x\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96"
+      "\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96"
+      "\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96"
+      "\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96\xD0\x96"
+      "\xD0\x96\xD0\x96\xD0\x96\xD0\x96";  // 'x' then 36 two-byte letters
+  for (const char* member :
+       {"type", "cryptosuite", "proofPurpose", "verificationMethod", "created"}) {
+    INFO(member);
+    Json d = doc;
+    d["proof"][member] = cyrillic;
+    Status s = VerifyProof(d, DidKeyResolver(), {});
+    REQUIRE_FALSE(s.ok());
+    CHECK_NOTHROW(Json(s.message()).dump());
+    CHECK(s.message().find("...") != std::string::npos);
+  }
+}
+
 TEST_CASE("verify: missing or mistyped proof members are proof.malformed", "[crypto]") {
   Json doc = Load("vectors/eddsa-jcs-2022/signedJCS.json");
   for (const char* key :

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "crypto/json.h"
 #include "crypto/random.h"
 #include "tests/test_util.h"
 
@@ -75,6 +76,39 @@ TEST_CASE("encoding: hex and multibase prefixes", "[crypto]") {
   CHECK(*MultibaseDecode("uYQ") == "a");
   CHECK(MultibaseDecode("mYQ==").status().slug() == "encoding.bad-multibase");
   CHECK(MultibaseDecode("").status().slug() == "encoding.bad-multibase");
+}
+
+TEST_CASE("encoding: Excerpt cuts between characters and always gives well-formed UTF-8",
+          "[crypto]") {
+  CHECK(Excerpt("abc", 3) == "abc");
+  CHECK(Excerpt("abcd", 3) == "abc...");
+  CHECK(Excerpt("", 0) == "");
+  // "Жук" is 6 bytes; a cut inside the second letter drops the whole letter.
+  CHECK(Excerpt("\xD0\x96\xD1\x83\xD0\xBA", 3) == "\xD0\x96...");
+  CHECK(Excerpt("\xD0\x96\xD1\x83\xD0\xBA", 6) == "\xD0\x96\xD1\x83\xD0\xBA");
+  CHECK(Excerpt("a\xF0\x9F\x98\x80", 4) == "a...");  // a 4-byte emoji is not split
+  CHECK(Excerpt("a\xF0\x9F\x98\x80", 5) == "a\xF0\x9F\x98\x80");
+  // Control characters and ill-formed sequences (RFC 3629 section 4) become '?'.
+  CHECK(Excerpt("a\nb\x7F", 10) == "a?b?");
+  CHECK(Excerpt("\xC0\xAF", 10) == "??");            // overlong '/'
+  CHECK(Excerpt("\xED\xA0\x80", 10) == "???");       // a surrogate
+  CHECK(Excerpt("\xF4\x90\x80\x80", 10) == "????");  // above U+10FFFF
+  CHECK(Excerpt("\xD0", 10) == "?");                 // truncated
+  CHECK(Excerpt("\xE2\x82", 10) == "??");
+  CHECK(Excerpt("\xFF\xFE", 10) == "??");
+  // Whatever the input and the limit, the result is well-formed.
+  const std::string samples[] = {"\xD0\x90\xD0\x91\xD0\x92 \xE2\x80\x94 x",
+                                 "\xF0\x9F\x98\x80\xD0\x90z\xE2\x82\xAC", "\x80\xBF\xC2\xA9"};
+  for (const std::string& s : samples) {
+    for (std::size_t max = 0; max <= s.size() + 1; ++max) {
+      INFO(max);
+      const std::string e = Excerpt(s, max);
+      CHECK(ParseJson("\"" + e + "\"").ok());
+      const std::string body =
+          e.size() >= 3 && e.compare(e.size() - 3, 3, "...") == 0 ? e.substr(0, e.size() - 3) : e;
+      CHECK(body.size() <= max);
+    }
+  }
 }
 
 }  // namespace
