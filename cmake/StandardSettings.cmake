@@ -9,6 +9,11 @@ include_directories(${CMAKE_SOURCE_DIR})
 
 add_library(certledger_warnings INTERFACE)
 target_compile_options(certledger_warnings INTERFACE -Wall -Wextra -Wno-unused-parameter)
+# In a unity build GCC sees each .cc as an included header and warns about
+# types in a .cc's anonymous namespace used by its other types.
+if(CMAKE_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(certledger_warnings INTERFACE -Wno-subobject-linkage)
+endif()
 
 if(CERTLEDGER_SANITIZE)
   target_compile_options(certledger_settings INTERFACE

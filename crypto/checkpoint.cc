@@ -10,7 +10,7 @@
 namespace certledger::crypto {
 namespace {
 
-Status Malformed(std::string msg) {
+Status CheckpointMalformed(std::string msg) {
   return Status::InvalidArgument("checkpoint.malformed", std::move(msg));
 }
 
@@ -39,8 +39,9 @@ bool ParseSize(std::string_view s, int64_t* out) {
 }  // namespace
 
 Result<std::string> FormatCheckpoint(const Checkpoint& c) {
-  if (!IsValidLine(c.origin)) return Malformed("checkpoint origin must be a non-empty text line");
-  if (c.size < 0) return Malformed("checkpoint tree size must not be negative");
+  if (!IsValidLine(c.origin))
+    return CheckpointMalformed("checkpoint origin must be a non-empty text line");
+  if (c.size < 0) return CheckpointMalformed("checkpoint tree size must not be negative");
   std::string out = c.origin;
   out += '\n';
   out += std::to_string(c.size);
@@ -49,7 +50,8 @@ Result<std::string> FormatCheckpoint(const Checkpoint& c) {
   out += '\n';
   for (const std::string& ext : c.extensions) {
     // "Extension lines, if any, MUST be non-empty."
-    if (!IsValidLine(ext)) return Malformed("checkpoint extension lines must be non-empty text");
+    if (!IsValidLine(ext))
+      return CheckpointMalformed("checkpoint extension lines must be non-empty text");
     out += ext;
     out += '\n';
   }
@@ -61,40 +63,43 @@ Result<Checkpoint> ParseCheckpoint(std::string_view text) {
   // lines, separated by newlines (U+000A)"; a note text ends in a newline
   // (signed-note "Format").
   if (text.empty() || text.back() != '\n') {
-    return Malformed("checkpoint text does not end with a newline");
+    return CheckpointMalformed("checkpoint text does not end with a newline");
   }
   std::vector<std::string_view> lines;
   for (std::string_view rest = text; !rest.empty();) {
     size_t nl = rest.find('\n');
     std::string_view line = rest.substr(0, nl);
     if (line.empty()) {
-      return Malformed("checkpoint line " + std::to_string(lines.size() + 1) + " is empty");
+      return CheckpointMalformed("checkpoint line " + std::to_string(lines.size() + 1) +
+                                 " is empty");
     }
     if (!IsValidNoteText(line)) {
-      return Malformed("checkpoint line " + std::to_string(lines.size() + 1) +
-                       " contains a control character or invalid UTF-8");
+      return CheckpointMalformed("checkpoint line " + std::to_string(lines.size() + 1) +
+                                 " contains a control character or invalid UTF-8");
     }
     lines.push_back(line);
     rest = rest.substr(nl + 1);
   }
   if (lines.size() < 3) {
-    return Malformed("checkpoint has " + std::to_string(lines.size()) +
-                     " lines, need at least 3 (origin, size, root hash)");
+    return CheckpointMalformed("checkpoint has " + std::to_string(lines.size()) +
+                               " lines, need at least 3 (origin, size, root hash)");
   }
 
   Checkpoint c;
   c.origin = std::string(lines[0]);
   if (!ParseSize(lines[1], &c.size)) {
-    return Malformed("tree size \"" + std::string(lines[1]) +
-                     "\" is not a decimal int64 without leading zeros");
+    return CheckpointMalformed("tree size \"" + std::string(lines[1]) +
+                               "\" is not a decimal int64 without leading zeros");
   }
   // Item 3: "the base64 encoding of the root" (RFC 4648 section 4, padded).
   Result<std::string> root = Base64Decode(lines[2]);
   if (!root.ok()) {
-    return Malformed("root hash \"" + std::string(lines[2]) + "\" is not standard padded base64");
+    return CheckpointMalformed("root hash \"" + std::string(lines[2]) +
+                               "\" is not standard padded base64");
   }
   if (root->size() != kHashSize) {
-    return Malformed("root hash decodes to " + std::to_string(root->size()) + " bytes, want 32");
+    return CheckpointMalformed("root hash decodes to " + std::to_string(root->size()) +
+                               " bytes, want 32");
   }
   std::memcpy(c.root.data(), root->data(), kHashSize);
   for (size_t i = 3; i < lines.size(); ++i) c.extensions.emplace_back(lines[i]);

@@ -24,13 +24,6 @@ Status Invalid(const char* slug, std::string message) {
   return Status::InvalidArgument(slug, std::move(message));
 }
 
-// The member `key` of object `obj`, or nullptr (also when obj is no object).
-const Json* Member(const Json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
-
 // --- RFC 8785 of an object "view", streamed into SHA-256 -------------------
 
 // The UTF-16 code units of UTF-8 `s`: RFC 8785 section 3.2.3 sorts object
@@ -215,7 +208,7 @@ Status BadDateTime(std::string_view text) {
 // Reads an optional dateTimeStamp member of the proof.
 Status ReadTime(const Json& proof, const char* key, std::string* text,
                 std::optional<int64_t>* unix_ms) {
-  const Json* v = Member(proof, key);
+  const Json* v = FindMember(proof, key);
   if (v == nullptr) return Status::Ok();
   const auto* s = v->get_ptr<const std::string*>();
   auto parsed = s != nullptr ? ParseDateTimeStamp(*s) : Result<int64_t>(BadDateTime(""));
@@ -231,7 +224,7 @@ Status ReadTime(const Json& proof, const char* key, std::string* text,
 
 // A required non-empty string member of the proof.
 Result<const std::string*> RequiredString(const Json& proof, const char* key) {
-  const Json* v = Member(proof, key);
+  const Json* v = FindMember(proof, key);
   const auto* s = v != nullptr ? v->get_ptr<const std::string*>() : nullptr;
   if (s == nullptr || s->empty()) {
     return Invalid(kProofMalformed, std::string("proof.") + key + " must be a non-empty string")
@@ -291,7 +284,7 @@ Result<Json> ProofConfigFor(const Json& unsigned_doc, const ProofOptions& option
   if (options.expires) config["expires"] = *options.expires;
   config["verificationMethod"] = options.verification_method;
   config["proofPurpose"] = options.proof_purpose;
-  const Json* doc_context = Member(unsigned_doc, "@context");
+  const Json* doc_context = FindMember(unsigned_doc, "@context");
   if (!options.context_override) {
     // 3.3.1 step 2: if unsecuredDocument.@context is present, set
     // proof.@context to unsecuredDocument.@context.
@@ -333,10 +326,10 @@ Result<Json> AddProof(const Json& unsigned_doc, const ProofOptions& options, con
   // Step 4: transformation (3.3.3), hashed (3.3.4). With a context override,
   // hash the document as the verifier will see it (3.3.2 step 4.2).
   std::string canonical_doc;
-  CERTLEDGER_RETURN_IF_ERROR(
-      CanonicalView(unsigned_doc, std::nullopt,
-                    ContextSubstitute(Member(unsigned_doc, "@context"), Member(proof, "@context")),
-                    &canonical_doc));
+  CERTLEDGER_RETURN_IF_ERROR(CanonicalView(
+      unsigned_doc, std::nullopt,
+      ContextSubstitute(FindMember(unsigned_doc, "@context"), FindMember(proof, "@context")),
+      &canonical_doc));
   const std::string hash_data = Concat(proof_hash, Sha256(canonical_doc));
   // Steps 5-7: proof serialization (3.3.6) and proofValue.
   CERTLEDGER_ASSIGN_OR_RETURN(std::string signature, signer.Sign(hash_data));
@@ -372,7 +365,7 @@ Result<VerifiedProof> VerifyProofDetailed(const Json& signed_doc, const KeyResol
   if (!signed_doc.is_object()) {
     return Invalid(kProofMalformed, "a secured document must be a JSON object");
   }
-  const Json* proof = Member(signed_doc, "proof");
+  const Json* proof = FindMember(signed_doc, "proof");
   if (proof == nullptr) return Invalid(kProofMissing, "the document has no proof");
   if (proof->is_array()) {
     // A proof set (DI 1.0 section 2.1.1) of one proof is that proof: Open
@@ -409,16 +402,16 @@ Result<VerifiedProof> VerifyProofDetailed(const Json& signed_doc, const KeyResol
   std::string expires_text;
   std::optional<int64_t> expires_time;
   CERTLEDGER_RETURN_IF_ERROR(ReadTime(*proof, "expires", &expires_text, &expires_time));
-  if (Member(*proof, "previousProof") != nullptr) {
+  if (FindMember(*proof, "previousProof") != nullptr) {
     return Invalid(kProofMalformed, "proof chains (previousProof) are not supported")
         .WithField("/proof/previousProof");
   }
-  const Json* proof_context = Member(*proof, "@context");
+  const Json* proof_context = FindMember(*proof, "@context");
   if (proof_context != nullptr && proof_context->is_null()) {
     return Invalid(kProofMalformed, "proof.@context must not be null").WithField("/proof/@context");
   }
   // Step 3: proofBytes, the multibase base58btc proofValue.
-  const Json* pv = Member(*proof, "proofValue");
+  const Json* pv = FindMember(*proof, "proofValue");
   const auto* proof_value = pv != nullptr ? pv->get_ptr<const std::string*>() : nullptr;
   if (proof_value == nullptr) {
     return Invalid(kProofMalformed, "proof.proofValue must be a string")
@@ -447,7 +440,7 @@ Result<VerifiedProof> VerifyProofDetailed(const Json& signed_doc, const KeyResol
   }
   // Step 4: the document's @context must start with the proof's (4.1); the
   // document is then hashed with the proof's @context (4.2).
-  const Json* doc_context = Member(signed_doc, "@context");
+  const Json* doc_context = FindMember(signed_doc, "@context");
   if (proof_context != nullptr && !ContextStartsWith(doc_context, *proof_context)) {
     return Invalid(kProofContextMismatch,
                    "the document's @context does not start with the proof's @context")

@@ -73,6 +73,20 @@ std::string FormatEcmaNumber(double d);
 // is then unspecified).
 Status AppendCanonicalString(std::string_view s, std::string* out);
 
+// The member `key` of `obj`, or nullptr when `obj` is not an object or has no
+// such member.
+inline const Json* FindMember(const Json& obj, const char* key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+// The string member `key` of `obj`, or "" when absent or not a string.
+inline std::string StringOrEmpty(const Json& obj, const char* key) {
+  const Json* v = FindMember(obj, key);
+  return v != nullptr && v->is_string() ? v->get_ref<const std::string&>() : std::string();
+}
+
 // Writes canonical JSON from pieces into one buffer, for callers that build a
 // document's RFC 8785 form member by member (Data Integrity hashes a document
 // without its proof that way) without a string per member. Not thread-safe.

@@ -9,14 +9,8 @@
 namespace certledger::crypto {
 namespace {
 
-Status Malformed(const std::string& what) {
+Status ReceiptMalformed(const std::string& what) {
   return Status::InvalidArgument("receipt.malformed", "ledger receipt: " + what);
-}
-
-// The member `key` of object `j`, or nullptr.
-const Json* Member(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
 }
 
 constexpr std::array<int8_t, 256> MakeBase64Values() {
@@ -63,42 +57,44 @@ Json ReceiptToJson(const Receipt& r) {
 }
 
 Result<Receipt> ReceiptFromJson(const Json& j) {
-  if (!j.is_object()) return Malformed("not a JSON object");
+  if (!j.is_object()) return ReceiptMalformed("not a JSON object");
   // One lookup per member, strings read in place (this runs per verified
   // credential).
-  const Json* type = Member(j, "type");
+  const Json* type = FindMember(j, "type");
   if (type == nullptr || !type->is_string() ||
       type->get_ref<const std::string&>() != "LedgerReceipt") {
-    return Malformed("\"type\" must be \"LedgerReceipt\"");
+    return ReceiptMalformed("\"type\" must be \"LedgerReceipt\"");
   }
   Receipt r;
-  const Json* origin = Member(j, "origin");
-  const Json* entry = Member(j, "entry");
-  const Json* checkpoint = Member(j, "checkpoint");
+  const Json* origin = FindMember(j, "origin");
+  const Json* entry = FindMember(j, "entry");
+  const Json* checkpoint = FindMember(j, "checkpoint");
   for (auto [k, v] : {std::pair{"origin", origin}, std::pair{"entry", entry},
                       std::pair{"checkpoint", checkpoint}}) {
-    if (v == nullptr || !v->is_string()) return Malformed(std::string("\"") + k + "\" missing");
+    if (v == nullptr || !v->is_string())
+      return ReceiptMalformed(std::string("\"") + k + "\" missing");
   }
   r.origin = origin->get_ref<const std::string&>();
   r.entry = entry->get_ref<const std::string&>();
   r.checkpoint = checkpoint->get_ref<const std::string&>();
-  const Json* index = Member(j, "index");
+  const Json* index = FindMember(j, "index");
   if (index == nullptr || !index->is_number_integer() || index->get<int64_t>() < 0) {
-    return Malformed("\"index\" must be a non-negative integer");
+    return ReceiptMalformed("\"index\" must be a non-negative integer");
   }
   r.index = index->get<int64_t>();
-  const Json* proof = Member(j, "inclusionProof");
+  const Json* proof = FindMember(j, "inclusionProof");
   if (proof == nullptr || !proof->is_array() || proof->size() > 64) {
-    return Malformed("\"inclusionProof\" must be an array of at most 64 hashes");
+    return ReceiptMalformed("\"inclusionProof\" must be an array of at most 64 hashes");
   }
   r.inclusion_proof.reserve(proof->size());
   for (const Json& h : *proof) {
-    if (!h.is_string()) return Malformed("proof hashes must be base64 strings");
+    if (!h.is_string()) return ReceiptMalformed("proof hashes must be base64 strings");
     const std::string& text = h.get_ref<const std::string&>();
     Hash hash;
     if (!DecodeHash(text, &hash)) {
       auto raw = Base64Decode(text);
-      if (!raw.ok() || raw->size() != kHashSize) return Malformed("a proof hash is not 32 bytes");
+      if (!raw.ok() || raw->size() != kHashSize)
+        return ReceiptMalformed("a proof hash is not 32 bytes");
       std::copy(raw->begin(), raw->end(), hash.begin());
     }
     r.inclusion_proof.push_back(hash);
@@ -107,7 +103,7 @@ Result<Receipt> ReceiptFromJson(const Json& j) {
 }
 Result<Receipt> ParseReceipt(std::string_view text) {
   auto j = ParseJson(text);
-  if (!j.ok()) return Malformed(j.status().message());
+  if (!j.ok()) return ReceiptMalformed(j.status().message());
   return ReceiptFromJson(*j);
 }
 

@@ -8,7 +8,7 @@
 namespace certledger::crypto {
 namespace {
 
-Status Malformed(std::string_view text) {
+Status TimeMalformed(std::string_view text) {
   return Status::InvalidArgument(
       "time.malformed",
       "not an RFC 3339 date-time (e.g. 2026-01-31T12:00:00Z): \"" + Excerpt(text, 64) + "\"");
@@ -121,14 +121,14 @@ std::string FormatDate(int64_t days) {
 
 // RFC 3339 section 5.6: date-time = full-date "T" full-time.
 Result<int64_t> ParseRfc3339(std::string_view s) {
-  if (s.size() < 20) return Malformed(s);
+  if (s.size() < 20) return TimeMalformed(s);
   auto days = ParseDate(s.substr(0, 10));
-  if (!days.ok()) return Malformed(s);
-  if (s[10] != 'T' && s[10] != 't') return Malformed(s);
+  if (!days.ok()) return TimeMalformed(s);
+  if (s[10] != 'T' && s[10] != 't') return TimeMalformed(s);
   int hh, mm, ss;
   if (!Digits(s, 11, 2, &hh) || s[13] != ':' || !Digits(s, 14, 2, &mm) || s[16] != ':' ||
       !Digits(s, 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60) {
-    return Malformed(s);
+    return TimeMalformed(s);
   }
   size_t pos = 19;
   int64_t ms = 0;
@@ -141,9 +141,9 @@ Result<int64_t> ParseRfc3339(std::string_view s) {
       scale /= 10;
       ++pos;
     }
-    if (pos == start) return Malformed(s);
+    if (pos == start) return TimeMalformed(s);
   }
-  if (pos >= s.size()) return Malformed(s);
+  if (pos >= s.size()) return TimeMalformed(s);
   int64_t offset_min = 0;
   if (s[pos] == 'Z' || s[pos] == 'z') {
     ++pos;
@@ -151,14 +151,14 @@ Result<int64_t> ParseRfc3339(std::string_view s) {
     int oh, om;
     if (!Digits(s, pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
         !Digits(s, pos + 4, 2, &om) || oh > 23 || om > 59) {
-      return Malformed(s);
+      return TimeMalformed(s);
     }
     offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
     pos += 6;
   } else {
-    return Malformed(s);
+    return TimeMalformed(s);
   }
-  if (pos != s.size()) return Malformed(s);
+  if (pos != s.size()) return TimeMalformed(s);
   if (ss == 60) ss = 59;  // Leap seconds collapse onto :59 (Unix time has none).
   int64_t secs = *days * 86400 + hh * 3600 + mm * 60 + ss - offset_min * 60;
   return secs * 1000 + ms;

@@ -13,7 +13,7 @@ namespace {
 // signed-note "Format": "em dash (U+2014), space (U+0020)".
 constexpr std::string_view kSigPrefix = "\xe2\x80\x94 ";
 
-Status Malformed(std::string msg) {
+Status NoteMalformed(std::string msg) {
   return Status::InvalidArgument("note.malformed", std::move(msg));
 }
 
@@ -158,10 +158,10 @@ uint32_t NoteKeyId(std::string_view name, std::string_view ed25519_public_key) {
 }
 
 Result<NoteVerifier> NoteVerifier::Create(std::string name, std::string_view ed25519_public_key) {
-  if (!IsValidNoteKeyName(name)) return Malformed("invalid note key name \"" + name + "\"");
+  if (!IsValidNoteKeyName(name)) return NoteMalformed("invalid note key name \"" + name + "\"");
   if (ed25519_public_key.size() != kEd25519PublicKeySize) {
-    return Malformed("an Ed25519 note key must be 32 bytes, got " +
-                     std::to_string(ed25519_public_key.size()));
+    return NoteMalformed("an Ed25519 note key must be 32 bytes, got " +
+                         std::to_string(ed25519_public_key.size()));
   }
   uint32_t id = NoteKeyId(name, ed25519_public_key);
   return NoteVerifier(std::move(name), id, std::string(ed25519_public_key));
@@ -181,7 +181,8 @@ Result<NoteVerifier> ParseVerifierKey(std::string_view vkey) {
   // signed-note "Verifier keys": <name>+<hex key ID>+<base64(type || key)>.
   // The base64 may itself contain '+', so split at the first two only.
   auto bad = [&](std::string_view why) {
-    return Malformed("malformed verifier key \"" + std::string(vkey) + "\": " + std::string(why));
+    return NoteMalformed("malformed verifier key \"" + std::string(vkey) +
+                         "\": " + std::string(why));
   };
   std::string_view name, rest, hex, key64;
   if (!Chop(vkey, '+', &name, &rest) || !Chop(rest, '+', &hex, &key64)) {
@@ -208,9 +209,9 @@ std::string FormatVerifierKey(const NoteVerifier& verifier) {
 }
 
 Result<NoteSigner> NoteSigner::Create(std::string name, const Signer* signer) {
-  if (!IsValidNoteKeyName(name)) return Malformed("invalid note key name \"" + name + "\"");
+  if (!IsValidNoteKeyName(name)) return NoteMalformed("invalid note key name \"" + name + "\"");
   if (signer == nullptr || signer->PublicKey().size() != kEd25519PublicKeySize) {
-    return Malformed("a note signer needs an Ed25519 key");
+    return NoteMalformed("a note signer needs an Ed25519 key");
   }
   uint32_t id = NoteKeyId(name, signer->PublicKey());
   return NoteSigner(std::move(name), id, signer);
@@ -240,18 +241,18 @@ std::string FormatNoteSignatureLine(const NoteSignature& sig) {
 Result<std::string> SignNote(std::string_view text, std::span<const NoteSigner> signers) {
   // signed-note "Format": text ending in newline, a blank line, then one
   // signature line per signer.
-  if (text.empty() || text.back() != '\n') return Malformed("note text must end in a newline");
+  if (text.empty() || text.back() != '\n') return NoteMalformed("note text must end in a newline");
   if (!IsValidNoteText(text)) {
-    return Malformed("note text must be UTF-8 without control characters but newline");
+    return NoteMalformed("note text must be UTF-8 without control characters but newline");
   }
-  if (signers.empty()) return Malformed("a note needs at least one signer");
+  if (signers.empty()) return NoteMalformed("a note needs at least one signer");
   std::string out(text);
   out += '\n';
   for (size_t i = 0; i < signers.size(); ++i) {
     const NoteSigner& s = signers[i];
     for (size_t j = 0; j < i; ++j) {
       if (signers[j].name() == s.name() && signers[j].key_id() == s.key_id()) {
-        return Malformed("key " + s.name() + " is listed twice");
+        return NoteMalformed("key " + s.name() + " is listed twice");
       }
     }
     CERTLEDGER_ASSIGN_OR_RETURN(std::string sig, s.Sign(text));
@@ -268,15 +269,15 @@ Result<Note> OpenNote(std::string_view msg, std::span<const NoteVerifier> verifi
   // signed-note "Format": "MUST be valid UTF-8 and MUST NOT contain any
   // ASCII control characters [...] other than newline."
   if (!IsValidNoteText(msg)) {
-    return Malformed("signed note is not UTF-8 without control characters but newline");
+    return NoteMalformed("signed note is not UTF-8 without control characters but newline");
   }
   // "the text is separated from the signatures by the last empty line".
   size_t split = msg.rfind("\n\n");
-  if (split == std::string_view::npos) return Malformed("signed note has no blank line");
+  if (split == std::string_view::npos) return NoteMalformed("signed note has no blank line");
   std::string_view text = msg.substr(0, split + 1);
   std::string_view sigs = msg.substr(split + 2);
   if (sigs.empty() || sigs.back() != '\n') {
-    return Malformed("signed note must end in a signature line and a newline");
+    return NoteMalformed("signed note must end in a signature line and a newline");
   }
 
   Note note;
@@ -288,21 +289,22 @@ Result<Note> OpenNote(std::string_view msg, std::span<const NoteVerifier> verifi
     std::string_view line = sigs.substr(0, nl);
     sigs = sigs.substr(nl + 1);
     if (++num_sigs > kMaxNoteSignatures) {
-      return Malformed("signed note has more than " + std::to_string(kMaxNoteSignatures) +
-                       " signatures");
+      return NoteMalformed("signed note has more than " + std::to_string(kMaxNoteSignatures) +
+                           " signatures");
     }
     // "— <key name> base64(32-bit key ID || signature)"
     if (line.substr(0, kSigPrefix.size()) != kSigPrefix) {
-      return Malformed("signature line does not start with U+2014 and a space");
+      return NoteMalformed("signature line does not start with U+2014 and a space");
     }
     std::string_view body = line.substr(kSigPrefix.size());
     std::string_view name, b64;
     if (!Chop(body, ' ', &name, &b64) || !IsValidNoteKeyName(name)) {
-      return Malformed("signature line has no valid key name");
+      return NoteMalformed("signature line has no valid key name");
     }
     Result<std::string> raw = Base64Decode(b64);
     if (b64.empty() || !raw.ok() || raw->size() < 5) {
-      return Malformed("signature of " + std::string(name) + " is not base64 of key ID || bytes");
+      return NoteMalformed("signature of " + std::string(name) +
+                           " is not base64 of key ID || bytes");
     }
     NoteSignature sig{std::string(name), ReadBigEndian32(*raw), raw->substr(4)};
 
@@ -339,7 +341,7 @@ Result<Note> OpenNote(std::string_view msg, std::span<const NoteVerifier> verifi
 Result<XmodSignerKey> ParseXmodSignerKey(std::string_view skey) {
   // x/mod note.NewSigner: PRIVATE+KEY+<name>+<hex key ID>+base64(0x01 || seed).
   auto bad = [](std::string_view why) {
-    return Malformed("malformed x/mod signer key: " + std::string(why));
+    return NoteMalformed("malformed x/mod signer key: " + std::string(why));
   };
   std::string_view priv, key, name, hex, key64, rest;
   if (!Chop(skey, '+', &priv, &rest) || !Chop(rest, '+', &key, &rest) ||

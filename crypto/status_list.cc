@@ -15,7 +15,7 @@ constexpr std::size_t kMinBytes = Bitstring::kMinBits / 8;
 constexpr std::size_t kInflateChunk = 64 * 1024;
 constexpr unsigned kMaxStatusSize = 32;
 
-Status Malformed(std::string message) {
+Status ListMalformed(std::string message) {
   return Status::InvalidArgument(kStatusListMalformed, std::move(message));
 }
 
@@ -83,14 +83,8 @@ Status BadCredential(std::string message, std::string field) {
       .WithField(std::move(field));
 }
 
-const Json* Member(const Json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
-
 const std::string* StringMember(const Json& obj, const char* key) {
-  const Json* v = Member(obj, key);
+  const Json* v = FindMember(obj, key);
   return v != nullptr ? v->get_ptr<const std::string*>() : nullptr;
 }
 
@@ -137,16 +131,16 @@ Result<Bitstring> Bitstring::Create(std::size_t num_bits) {
 // Bitstring Expansion Algorithm.
 Result<Bitstring> Bitstring::Decode(std::string_view encoded_list, std::size_t max_bytes) {
   if (encoded_list.empty() || encoded_list[0] != 'u') {
-    return Malformed("encodedList must be multibase base64url (prefix 'u')");
+    return ListMalformed("encodedList must be multibase base64url (prefix 'u')");
   }
   auto compressed = Base64UrlDecode(encoded_list.substr(1));
   if (!compressed.ok()) {
-    return Malformed("encodedList is not base64url: " + compressed.status().message());
+    return ListMalformed("encodedList is not base64url: " + compressed.status().message());
   }
   // RFC 1952 section 2.3.1: ID1 = 31, ID2 = 139, CM = 8 (deflate).
   if (compressed->size() < 18 || static_cast<uint8_t>((*compressed)[0]) != 0x1f ||
       static_cast<uint8_t>((*compressed)[1]) != 0x8b || (*compressed)[2] != 8) {
-    return Malformed("encodedList is not GZIP data");
+    return ListMalformed("encodedList is not GZIP data");
   }
   ZStream zs(/*inflate=*/true);
   if (!zs.Init()) return Status::Internal("statuslist.zlib", "inflateInit2 failed");
@@ -157,7 +151,8 @@ Result<Bitstring> Bitstring::Decode(std::string_view encoded_list, std::size_t m
   int rc = Z_OK;
   while (rc != Z_STREAM_END) {
     if (out.size() > max_bytes) {
-      return Malformed("encodedList inflates to more than " + std::to_string(max_bytes) + " bytes");
+      return ListMalformed("encodedList inflates to more than " + std::to_string(max_bytes) +
+                           " bytes");
     }
     std::size_t have = out.size();
     out.resize(have + kInflateChunk);
@@ -168,17 +163,18 @@ Result<Bitstring> Bitstring::Decode(std::string_view encoded_list, std::size_t m
     if (rc == Z_STREAM_END) break;
     if (rc != Z_OK) {
       // Z_BUF_ERROR here means the input ended before the gzip trailer.
-      return Malformed(std::string("encodedList is not valid GZIP data (") +
-                       (s->msg != nullptr ? s->msg : "truncated") + ")");
+      return ListMalformed(std::string("encodedList is not valid GZIP data (") +
+                           (s->msg != nullptr ? s->msg : "truncated") + ")");
     }
   }
   if (out.size() > max_bytes) {
-    return Malformed("encodedList inflates to more than " + std::to_string(max_bytes) + " bytes");
+    return ListMalformed("encodedList inflates to more than " + std::to_string(max_bytes) +
+                         " bytes");
   }
-  if (s->avail_in != 0) return Malformed("encodedList has data after the GZIP member");
+  if (s->avail_in != 0) return ListMalformed("encodedList has data after the GZIP member");
   if (out.size() < kMinBytes) {
-    return Malformed("the status list is " + std::to_string(out.size()) +
-                     " bytes; the minimum is 16 KiB (131,072 entries)");
+    return ListMalformed("the status list is " + std::to_string(out.size()) +
+                         " bytes; the minimum is 16 KiB (131,072 entries)");
   }
   return Bitstring(std::move(out));
 }
@@ -250,7 +246,7 @@ std::size_t Bitstring::CountSet() const {
 Result<StatusListEntry> ParseStatusListEntry(const Json& cs) {
   if (!cs.is_object()) return BadEntry("credentialStatus must be an object", "");
   StatusListEntry e;
-  if (const Json* id = Member(cs, "id")) {
+  if (const Json* id = FindMember(cs, "id")) {
     const auto* s = id->get_ptr<const std::string*>();
     if (s == nullptr || !IsAbsoluteUrl(*s)) return BadEntry("id must be a URL", "id");
     e.id = *s;
@@ -289,14 +285,14 @@ Result<StatusListEntry> ParseStatusListEntry(const Json& cs) {
     return BadEntry("statusListCredential must be a URL", "statusListCredential");
   }
   e.status_list_credential = *url;
-  if (const Json* size = Member(cs, "statusSize")) {
+  if (const Json* size = FindMember(cs, "statusSize")) {
     if (!size->is_number_integer() || size->get<int64_t>() < 1 ||
         size->get<int64_t>() > int64_t{kMaxStatusSize}) {
       return BadEntry("statusSize must be an integer from 1 to 32", "statusSize");
     }
     e.status_size = static_cast<unsigned>(size->get<int64_t>());
   }
-  const Json* messages = Member(cs, "statusMessage");
+  const Json* messages = FindMember(cs, "statusMessage");
   if (messages == nullptr) {
     if (e.status_size > 1) {
       return BadEntry("statusMessage must be present when statusSize > 1", "statusMessage");
@@ -327,21 +323,21 @@ Result<StatusListEntry> ParseStatusListEntry(const Json& cs) {
 Result<StatusListCredential> ParseStatusListCredential(const Json& credential,
                                                        std::size_t max_bytes) {
   if (!credential.is_object()) return BadCredential("a credential must be an object", "");
-  if (!HasType(Member(credential, "type"), "BitstringStatusListCredential")) {
+  if (!HasType(FindMember(credential, "type"), "BitstringStatusListCredential")) {
     return BadCredential("type must include \"BitstringStatusListCredential\"", "/type");
   }
   std::string id;
   if (const auto* s = StringMember(credential, "id")) id = *s;
-  const Json* subject = Member(credential, "credentialSubject");
+  const Json* subject = FindMember(credential, "credentialSubject");
   if (subject == nullptr || !subject->is_object()) {
     return BadCredential("credentialSubject must be an object", "/credentialSubject");
   }
-  if (!HasType(Member(*subject, "type"), "BitstringStatusList")) {
+  if (!HasType(FindMember(*subject, "type"), "BitstringStatusList")) {
     return BadCredential("credentialSubject.type must be \"BitstringStatusList\"",
                          "/credentialSubject/type");
   }
   std::vector<std::string> purposes;
-  const Json* purpose = Member(*subject, "statusPurpose");
+  const Json* purpose = FindMember(*subject, "statusPurpose");
   if (purpose != nullptr && purpose->is_string()) {
     purposes.push_back(purpose->get<std::string>());
   } else if (purpose != nullptr && purpose->is_array()) {
@@ -356,7 +352,7 @@ Result<StatusListCredential> ParseStatusListCredential(const Json& credential,
                          "/credentialSubject/statusPurpose");
   }
   std::optional<uint64_t> ttl;
-  if (const Json* t = Member(*subject, "ttl")) {
+  if (const Json* t = FindMember(*subject, "ttl")) {
     if (!t->is_number_integer() || (!t->is_number_unsigned() && t->get<int64_t>() < 0)) {
       return BadCredential("credentialSubject.ttl must be a non-negative integer",
                            "/credentialSubject/ttl");

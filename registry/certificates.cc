@@ -28,6 +28,7 @@
 #include "registry/internal/at_rest.h"
 #include "registry/internal/db.h"
 #include "registry/internal/status_lists.h"
+#include "registry/internal/text.h"
 #include "registry/ledger/entry.h"
 #include "registry/registry.h"
 
@@ -35,6 +36,7 @@ namespace certledger::registry {
 namespace {
 
 using internal::Conn;
+using internal::PrintableText;
 
 constexpr const char* kIdentityMethods[] = {"online-proctoring", "certified-centre",
                                             "keystroke-dynamics", "biometrics", "none"};
@@ -50,12 +52,6 @@ Status BadProgramme(const std::string& field, const std::string& msg) {
 }
 Status BadCertificate(const std::string& field, const std::string& msg) {
   return Status::InvalidArgument("certificate.invalid", msg).WithField(field);
-}
-
-bool PrintableText(const std::string& s, size_t max) {
-  if (s.empty() || s.size() > max) return false;
-  return std::none_of(s.begin(), s.end(),
-                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 double CreditUnits(int hours) { return std::round(hours / 36.0 * 100) / 100; }

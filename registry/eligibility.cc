@@ -9,8 +9,12 @@
 
 #include "crypto/rfc3339.h"
 #include "registry/ids.h"
+#include "registry/internal/text.h"
 
 namespace certledger::registry {
+
+using internal::PrintableText;
+
 namespace {
 
 const Region kRegions[] = {
@@ -119,12 +123,6 @@ Status BadInput(const std::string& field, const std::string& msg) {
 }
 Status BadYear(const std::string& field, const std::string& msg) {
   return Status::InvalidArgument("year.invalid", msg).WithField(field);
-}
-
-bool PrintableText(const std::string& s, size_t max) {
-  if (s.empty() || s.size() > max) return false;
-  return std::none_of(s.begin(), s.end(),
-                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 std::string AgeText(int months, bool ru) {

@@ -30,7 +30,6 @@ constexpr char kDbFile[] = "registry.db";
 constexpr char kMasterKeyFile[] = "master.key";
 constexpr char kSaltFile[] = "master.salt";
 // The registry's operator issuer: signs vouchers.
-constexpr char kOperatorSlug[] = "operator";
 
 Status Invalid(const std::string& field, const std::string& msg) {
   return Status::InvalidArgument("issuer.invalid", msg).WithField(field);

@@ -61,6 +61,8 @@ struct InitOptions {
 
 // Persisted issuer kinds. Do not rename: DID documents and the ledger use them.
 inline constexpr const char* kIssuerKinds[] = {"provider", "university", "operator"};
+// The programme operator's issuer slug (it signs vouchers and year entries).
+inline constexpr char kOperatorSlug[] = "operator";
 
 struct IssuerInput {
   std::string slug;  // [a-z0-9][a-z0-9-]{1,31}

@@ -36,6 +36,7 @@
 #include "registry/internal/db.h"
 #include "registry/internal/outbox.h"
 #include "registry/internal/status_lists.h"
+#include "registry/internal/text.h"
 #include "registry/ledger/entry.h"
 #include "registry/registry.h"
 
@@ -43,8 +44,9 @@ namespace certledger::registry {
 namespace {
 
 using internal::Conn;
+using internal::OpenString;
+using internal::PrintableText;
 
-constexpr char kOperatorSlug[] = "operator";
 constexpr int64_t kDayMs = 86'400'000;
 // "expiring" notices go out this long before the year ends.
 constexpr int64_t kExpiringNoticeMs = 14 * kDayMs;
@@ -64,12 +66,6 @@ Status UnknownApplication() {
 }
 Status VoucherState(const std::string& msg) {
   return Status::FailedPrecondition("voucher.state", msg);
-}
-
-bool PrintableText(const std::string& s, size_t max) {
-  if (s.empty() || s.size() > max) return false;
-  return std::none_of(s.begin(), s.end(),
-                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 std::string YearSubject(int year) { return "urn:certledger:year:" + std::to_string(year); }
@@ -388,12 +384,6 @@ std::string RecordDigest(std::string_view type, const std::string& id, const Jso
   rec["id"] = id;
   auto canon = crypto::Canonicalize(rec);
   return crypto::Sha256Tagged(canon.ok() ? *canon : rec.dump());
-}
-
-Result<std::string> OpenString(const crypto::SecretBytes& key, std::string_view sealed,
-                               const std::string& ad) {
-  CERTLEDGER_ASSIGN_OR_RETURN(crypto::SecretBytes plain, crypto::Open(key, sealed, ad));
-  return std::string(plain.GetSecret(crypto::InsecureSecretAccess::Get()));
 }
 
 Result<std::string> HolderName(const Tx& x, const AppRow& a) {

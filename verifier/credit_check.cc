@@ -20,11 +20,6 @@ Status Invalid(const std::string& field, const std::string& msg) {
       .WithField(field);
 }
 
-std::string Str(const Json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
-  return j[key].get<std::string>();
-}
-
 const Json* Obj(const Json& j, const char* key) {
   if (!j.is_object() || !j.contains(key) || !j[key].is_object()) return nullptr;
   return &j[key];
@@ -112,7 +107,7 @@ Result<CreditPolicy> ParsePolicy(const Json& j) {
     if (n.is_string()) {
       p.name = {n.get<std::string>(), n.get<std::string>()};
     } else if (n.is_object()) {
-      p.name = {Str(n, "en"), Str(n, "ru")};
+      p.name = {crypto::StringOrEmpty(n, "en"), crypto::StringOrEmpty(n, "ru")};
     } else {
       return Invalid("/name", "must be a string or {\"en\", \"ru\"}");
     }
@@ -255,7 +250,7 @@ Result<CreditReport> CreditCheck(const Json& c, const Report& verification,
   }
 
   // Document type.
-  std::string doc_type = Str(cred, "documentType");
+  std::string doc_type = crypto::StringOrEmpty(cred, "documentType");
   const auto& types = policy.accepted_document_types;
   if (doc_type.empty()) {
     reqs.push_back(
@@ -274,7 +269,7 @@ Result<CreditReport> CreditCheck(const Json& c, const Report& verification,
   std::optional<double> share_opt =
       iv && iv->contains("share") ? ParseNumber((*iv)["share"]) : std::nullopt;
   const double share = share_opt.value_or(0);
-  std::string method = iv ? Str(*iv, "method") : "";
+  std::string method = iv ? crypto::StringOrEmpty(*iv, "method") : "";
   std::string min_pct = Num(policy.min_identity_share * 100);
   if (!share_opt) {
     reqs.push_back(Req(kReqIdentityVerification, RS::kMissing,
@@ -305,12 +300,13 @@ Result<CreditReport> CreditCheck(const Json& c, const Report& verification,
   std::string learner;
   if (subject->contains("identifier") && (*subject)["identifier"].is_array()) {
     for (const Json& id : (*subject)["identifier"]) {
-      if (Str(id, "identityType") == "name" && id.contains("hashed") && id["hashed"] == false) {
-        learner = Str(id, "identityHash");
+      if (crypto::StringOrEmpty(id, "identityType") == "name" && id.contains("hashed") &&
+          id["hashed"] == false) {
+        learner = crypto::StringOrEmpty(id, "identityHash");
       }
     }
   }
-  if (learner.empty()) learner = Str(*subject, "name");
+  if (learner.empty()) learner = crypto::StringOrEmpty(*subject, "name");
   if (claim != nullptr) {
     // The hash decides; the name, if any, is reported beside it.
     const IdentityCheck ic = CheckLearnerIdentity(cred, *claim);
@@ -331,7 +327,8 @@ Result<CreditReport> CreditCheck(const Json& c, const Report& verification,
 
   // Issuer.
   std::string issuer = IssuerDid(cred);
-  std::string issuer_name = Obj(cred, "issuer") ? Str(cred["issuer"], "name") : "";
+  std::string issuer_name =
+      Obj(cred, "issuer") ? crypto::StringOrEmpty(cred["issuer"], "name") : "";
   if (issuer.empty() || issuer_name.empty()) {
     reqs.push_back(Req(kReqIssuer, RS::kMissing, "the issuer's name is not stated",
                        "наименование выдавшей организации не указано"));
@@ -341,7 +338,7 @@ Result<CreditReport> CreditCheck(const Json& c, const Report& verification,
   }
 
   // Course.
-  std::string course = Str(*achievement, "name");
+  std::string course = crypto::StringOrEmpty(*achievement, "name");
   if (course.empty()) {
     reqs.push_back(
         Req(kReqCourse, RS::kMissing, "the course is not named", "название курса не указано"));
@@ -350,7 +347,8 @@ Result<CreditReport> CreditCheck(const Json& c, const Report& verification,
   }
 
   // Period.
-  std::string start = Str(*subject, "activityStartDate"), end = Str(*subject, "activityEndDate");
+  std::string start = crypto::StringOrEmpty(*subject, "activityStartDate"),
+              end = crypto::StringOrEmpty(*subject, "activityEndDate");
   if (start.empty() || end.empty()) {
     reqs.push_back(Req(kReqPeriod, RS::kMissing, "the period of study is not stated",
                        "период обучения не указан"));
@@ -411,11 +409,11 @@ Result<CreditReport> CreditCheck(const Json& c, const Report& verification,
       if (!r.is_object() || !r.contains("value")) continue;
       auto v = ParseNumber(r["value"]);
       if (!v) continue;
-      std::string rd = Str(r, "resultDescription");
+      std::string rd = crypto::StringOrEmpty(r, "resultDescription");
       if (achievement->contains("resultDescription") &&
           (*achievement)["resultDescription"].is_array()) {
         for (const Json& d : (*achievement)["resultDescription"]) {
-          if (Str(d, "id") != rd || !d.contains("valueMax")) continue;
+          if (crypto::StringOrEmpty(d, "id") != rd || !d.contains("valueMax")) continue;
           vmax = ParseNumber(d["valueMax"]);
           vmin = d.contains("valueMin") ? ParseNumber(d["valueMin"]) : 0.0;
         }
@@ -437,8 +435,9 @@ Result<CreditReport> CreditCheck(const Json& c, const Report& verification,
     out.percent = std::round(pct * 100) / 100;
     out.grade = MapGrade(pct, policy);
     out.passed = pct + kEps >= policy.pass_percent;
-    std::string criteria =
-        Obj(*achievement, "criteria") ? Str((*achievement)["criteria"], "narrative") : "";
+    std::string criteria = Obj(*achievement, "criteria")
+                               ? crypto::StringOrEmpty((*achievement)["criteria"], "narrative")
+                               : "";
     reqs.push_back(Req(kReqAssessment, RS::kPassed,
                        out.points + " of " + Num(*vmax) + " points (" + Num(pct) + " %)" +
                            (criteria.empty() ? "" : "; criteria: " + criteria),
@@ -456,7 +455,7 @@ Result<CreditReport> CreditCheck(const Json& c, const Report& verification,
 
   // Electronic version (regulation 5.4): the credential's id on the issuer's
   // registry domain or a host the policy trusts.
-  std::string id = Str(cred, "id");
+  std::string id = crypto::StringOrEmpty(cred, "id");
   std::string host = UrlHost(id);
   auto registry_host = DidWebHost(issuer);
   if (id.empty()) {

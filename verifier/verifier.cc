@@ -57,13 +57,6 @@ bool HasType(const Json& c, std::string_view type) {
   return false;
 }
 
-std::string Str(const Json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return "";
-  return it->get_ref<const std::string&>();
-}
-
 // The members of a ledger entry that the receipt check reads.
 struct EntryFields {
   std::string_view type, digest, id, issuer, time;
@@ -98,7 +91,7 @@ bool ReadPlainEntry(std::string_view e, EntryFields* f) {
          value(&f->time) && literal(",\"type\":\"") && value(&f->type) && literal("}") && e.empty();
 }
 
-// Str without the copy: the string member `key` of `j`, or "".
+// StringOrEmpty without the copy: the string member `key` of `j`, or "".
 std::string_view StrView(const Json& j, const char* key) {
   if (!j.is_object()) return {};
   auto it = j.find(key);
@@ -163,7 +156,7 @@ Check KeyCheck(const Json& doc, const std::string& issuer, const crypto::Verifie
                   "the key " + vm + " is not in the issuer's DID document",
                   "ключа " + vm + " нет в DID-документе выдавшей организации");
   }
-  std::string controller = Str(*m, "controller");
+  std::string controller = crypto::StringOrEmpty(*m, "controller");
   if (controller != issuer) {
     return Failed(CheckId::kKey, Verdict::kInvalid, "key.wrong-controller",
                   "the key's controller is \"" + controller + "\", not the issuer",
@@ -175,7 +168,7 @@ Check KeyCheck(const Json& doc, const std::string& issuer, const crypto::Verifie
                   "ключ " + vm + " не указан в assertionMethod");
   }
   if (m->contains("revoked")) {
-    std::string revoked = Str(*m, "revoked");
+    std::string revoked = crypto::StringOrEmpty(*m, "revoked");
     auto revoked_ms = crypto::ParseDateTimeStamp(revoked);
     if (!revoked_ms.ok()) {
       return Failed(CheckId::kKey, Verdict::kInvalid, "key.bad-revoked",
@@ -215,7 +208,7 @@ Check StructureCheck(const Json& c, Report* r) {
     return Failed(CheckId::kStructure, Verdict::kInvalid, "structure.not-object",
                   "the credential is not a JSON object", "документ не является JSON-объектом");
   }
-  r->credential_id = Str(c, "id");
+  r->credential_id = crypto::StringOrEmpty(c, "id");
   r->issuer = IssuerDid(c);
   auto member = [&c](const char* key) -> const Json* {  // one lookup each
     auto it = c.find(key);
@@ -312,7 +305,8 @@ Check StructureCheck(const Json& c, Report* r) {
 }
 
 Check ValidityCheck(const Json& c, int64_t now_ms) {
-  std::string from = Str(c, "validFrom"), until = Str(c, "validUntil");
+  std::string from = crypto::StringOrEmpty(c, "validFrom"),
+              until = crypto::StringOrEmpty(c, "validUntil");
   bool voucher = HasType(c, "TrainingVoucherCredential");
   if (!from.empty()) {
     auto ms = crypto::ParseDateTimeStamp(from);
@@ -385,7 +379,7 @@ std::string IssuerDid(const Json& c) {
   if (!c.is_object() || !c.contains("issuer")) return "";
   const Json& i = c["issuer"];
   if (i.is_string()) return i.get<std::string>();
-  return Str(i, "id");
+  return crypto::StringOrEmpty(i, "id");
 }
 
 Verifier::Verifier(TrustSource* trust, VerifierOptions options)
@@ -404,10 +398,10 @@ Result<std::shared_ptr<const Verifier::DidDoc>> Verifier::Resolve(const std::str
     doc->did_key = true;
   } else if (did.rfind("did:web:", 0) == 0) {
     CERTLEDGER_ASSIGN_OR_RETURN(doc->doc, trust_->DidDocument(did));
-    if (!doc->doc.is_object() || Str(doc->doc, "id") != did) {
-      return Status::InvalidArgument(
-          "issuer.did-mismatch",
-          "the DID document fetched for " + did + " is for \"" + Str(doc->doc, "id") + "\"");
+    if (!doc->doc.is_object() || crypto::StringOrEmpty(doc->doc, "id") != did) {
+      return Status::InvalidArgument("issuer.did-mismatch",
+                                     "the DID document fetched for " + did + " is for \"" +
+                                         crypto::StringOrEmpty(doc->doc, "id") + "\"");
     }
   } else {
     return Status::Unavailable("issuer.unsupported-did-method",
@@ -416,9 +410,9 @@ Result<std::shared_ptr<const Verifier::DidDoc>> Verifier::Resolve(const std::str
   for (const char* list : {"verificationMethod", "assertionMethod"}) {
     if (!doc->doc.contains(list) || !doc->doc[list].is_array()) continue;
     for (const Json& m : doc->doc[list]) {
-      std::string id = Str(m, "id");
+      std::string id = crypto::StringOrEmpty(m, "id");
       if (!id.empty() && id[0] == '#') id = did + id;
-      auto pk = crypto::DecodeEd25519Multikey(Str(m, "publicKeyMultibase"));
+      auto pk = crypto::DecodeEd25519Multikey(crypto::StringOrEmpty(m, "publicKeyMultibase"));
       if (!id.empty() && pk.ok() && !doc->keys.count(id)) doc->keys[id] = *pk;
     }
   }
@@ -445,7 +439,7 @@ crypto::KeyResolver ResolverFor(const Json* doc,
       return Status::NotFound("key.not-in-did-document",
                               "the key " + vm + " is not in the issuer's DID document");
     }
-    std::string mb = Str(*m, "publicKeyMultibase");
+    std::string mb = crypto::StringOrEmpty(*m, "publicKeyMultibase");
     if (mb.empty()) {
       return Status::InvalidArgument("key.unsupported",
                                      "the key " + vm + " has no Ed25519 publicKeyMultibase");
@@ -523,7 +517,7 @@ Result<std::shared_ptr<const Verifier::VerifiedList>> Verifier::StatusList(
     return cnc("status.list-invalid", "the status list's key: " + key.reason.en,
                "ключ списка статусов: " + key.reason.ru);
   }
-  std::string until = Str(lc, "validUntil");
+  std::string until = crypto::StringOrEmpty(lc, "validUntil");
   int64_t expires = now_ms + options_.cache_ttl_ms;
   if (!until.empty()) {
     auto u = crypto::ParseDateTimeStamp(until);
@@ -566,10 +560,11 @@ Check Verifier::StatusCheck(const Json& c, const std::string& issuer, int64_t no
   std::optional<Check> cnc;
   std::string en, ru;
   for (const Json* e : entries) {
-    if (Str(*e, "type") != "BitstringStatusListEntry") {
-      cnc = Cnc(CheckId::kStatus, "status.unsupported-type",
-                "unsupported credentialStatus type \"" + Str(*e, "type") + "\"",
-                "неподдерживаемый тип credentialStatus «" + Str(*e, "type") + "»");
+    if (crypto::StringOrEmpty(*e, "type") != "BitstringStatusListEntry") {
+      cnc =
+          Cnc(CheckId::kStatus, "status.unsupported-type",
+              "unsupported credentialStatus type \"" + crypto::StringOrEmpty(*e, "type") + "\"",
+              "неподдерживаемый тип credentialStatus «" + crypto::StringOrEmpty(*e, "type") + "»");
       continue;
     }
     auto entry = crypto::ParseStatusListEntry(*e);
@@ -709,7 +704,7 @@ Check Verifier::CheckReceipt(const Json& c, const Json& receipt_json, const std:
                                    &entry.time};
     const char* names[5] = {"type", "digest", "id", "issuer", "time"};
     for (int i = 0; i < 5; ++i) {
-      parsed[i] = Str(*j, names[i]);
+      parsed[i] = crypto::StringOrEmpty(*j, names[i]);
       *fields[i] = parsed[i];
     }
   }
@@ -881,11 +876,11 @@ Result<Report> Verifier::Verify(const Json& c, const std::optional<Json>& receip
   if (doc) {
     const Json& d = doc->doc;
     const Json* info = d.contains("certledger:issuer") ? &d["certledger:issuer"] : nullptr;
-    std::string status = info ? Str(*info, "status") : "";
+    std::string status = info ? crypto::StringOrEmpty(*info, "status") : "";
     std::string name;
     if (info && info->contains("name")) {
       const Json& n = (*info)["name"];
-      name = n.is_string() ? n.get<std::string>() : Str(n, "ru");
+      name = n.is_string() ? n.get<std::string>() : crypto::StringOrEmpty(n, "ru");
     }
     if (doc->did_key) {
       issuer_check =
@@ -900,7 +895,7 @@ Result<Report> Verifier::Verify(const Json& c, const std::optional<Json>& receip
       issuer_check = Passed(CheckId::kIssuer, "issuer.active", "registered and active: " + name,
                             "зарегистрирована и действует: " + name);
     } else if (status == "suspended") {
-      std::string since = Str(*info, "suspendedAt");
+      std::string since = crypto::StringOrEmpty(*info, "suspendedAt");
       issuer_check = Failed(CheckId::kIssuer, Verdict::kIssuerSuspended, "issuer.suspended",
                             "the issuer " + name + " is suspended in the registry" +
                                 (since.empty() ? "" : " since " + since),

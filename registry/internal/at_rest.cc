@@ -11,25 +11,19 @@
 namespace certledger::registry::internal {
 namespace {
 
-constexpr char kVacuumOwed[] = "secrets_vacuum";
-constexpr int kSealBatch = 1000;
-
-Result<std::string> OpenString(const crypto::SecretBytes& key, std::string_view sealed,
-                               const std::string& ad) {
-  CERTLEDGER_ASSIGN_OR_RETURN(crypto::SecretBytes plain, crypto::Open(key, sealed, ad));
-  return std::string(plain.GetSecret(crypto::InsecureSecretAccess::Get()));
-}
+constexpr char kSecretsVacuumOwed[] = "secrets_vacuum";
+constexpr int kSecretsSealBatch = 1000;
 
 void Wipe(std::string& s) { std::fill(s.begin(), s.end(), '\0'); }
 
-// Seals up to kSealBatch stored responses in clear; returns how many.
+// Seals up to kSecretsSealBatch stored responses in clear; returns how many.
 Result<int64_t> SealClearResponses(Conn& c, const crypto::SecretBytes& key) {
   struct Row {
     std::string scope, key, body;
   };
   std::vector<Row> rows;
   auto& q = c.Prepare("SELECT scope, key, body FROM idempotency WHERE sealed IS NULL LIMIT ?");
-  q.bind(1, kSealBatch);
+  q.bind(1, kSecretsSealBatch);
   while (q.executeStep()) {
     rows.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), Blob(q.getColumn(2))});
   }
@@ -49,7 +43,7 @@ Result<int64_t> SealClearResponses(Conn& c, const crypto::SecretBytes& key) {
   return static_cast<int64_t>(rows.size());
 }
 
-// Seals up to kSealBatch identity check codes in clear; returns how many.
+// Seals up to kSecretsSealBatch identity check codes in clear; returns how many.
 Result<int64_t> SealClearIdentityCodes(Conn& c, const crypto::SecretBytes& key) {
   struct Row {
     int64_t id;
@@ -59,7 +53,7 @@ Result<int64_t> SealClearIdentityCodes(Conn& c, const crypto::SecretBytes& key) 
   auto& q = c.Prepare(
       "SELECT id, code, learner_salt FROM certificates WHERE learner_salt != '' ORDER BY id "
       "LIMIT ?");
-  q.bind(1, kSealBatch);
+  q.bind(1, kSecretsSealBatch);
   while (q.executeStep()) {
     rows.push_back(
         {q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString()});
@@ -133,7 +127,7 @@ Status SealClearSecrets(Db& db, const crypto::SecretBytes& idempotency_key,
     auto& s = c.Prepare("SELECT 1 FROM certificates WHERE learner_salt != '' LIMIT 1");
     clear = s.executeStep() || clear;
     s.reset();
-    owed = VacuumOwed(c, kVacuumOwed);
+    owed = VacuumOwed(c, kSecretsVacuumOwed);
     return Status::Ok();
   }));
   if (!clear && !owed) return Status::Ok();
@@ -141,14 +135,21 @@ Status SealClearSecrets(Db& db, const crypto::SecretBytes& idempotency_key,
     // One durable transaction per batch, each setting the flag: a crash
     // leaves sealed rows, clear rows and the flag, and the next open goes on.
     CERTLEDGER_RETURN_IF_ERROR(db.Write([&](Conn& c) -> Status {
-      SetVacuumOwed(c, kVacuumOwed);
+      SetVacuumOwed(c, kSecretsVacuumOwed);
       CERTLEDGER_ASSIGN_OR_RETURN(int64_t responses, SealClearResponses(c, idempotency_key));
       CERTLEDGER_ASSIGN_OR_RETURN(int64_t codes, SealClearIdentityCodes(c, identity_key));
       sealed = responses + codes;
       return Status::Ok();
     }));
   }
-  return ScrubFreedPages(db, kVacuumOwed, "sealing stored responses and identity check codes");
+  return ScrubFreedPages(db, kSecretsVacuumOwed,
+                         "sealing stored responses and identity check codes");
+}
+
+Result<std::string> OpenString(const crypto::SecretBytes& key, std::string_view sealed,
+                               const std::string& ad) {
+  CERTLEDGER_ASSIGN_OR_RETURN(crypto::SecretBytes plain, crypto::Open(key, sealed, ad));
+  return std::string(plain.GetSecret(crypto::InsecureSecretAccess::Get()));
 }
 
 bool VacuumOwed(Conn& c, const char* owed_flag) {

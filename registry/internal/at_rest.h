@@ -71,6 +71,11 @@ Status SealClearSecrets(Db& db, const crypto::SecretBytes& idempotency_key,
 // ("db.busy", naming `what`) when another process held the database.
 Status ScrubFreedPages(Db& db, const char* owed_flag, std::string_view what);
 
+// crypto::Open of a value sealed with SealBytes, as a string (kDataLoss
+// "secretbox.open-failed" when altered or sealed under other data).
+Result<std::string> OpenString(const crypto::SecretBytes& key, std::string_view sealed,
+                               const std::string& ad);
+
 class Conn;
 // Whether meta holds `owed_flag` (a scrub is owed); sets it, in the caller's
 // transaction.

@@ -23,7 +23,7 @@ constexpr char kPublicHex[] = "b00d8d938e7f773d51565aad36a623f5344f7f5d1960f9cf3
 constexpr char kPublicMultibase[] = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
 constexpr char kSecretMultibase[] = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq";
 constexpr char kDid[] = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
-constexpr char kVm[] =
+constexpr char kMultikeyVm[] =
     "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
     "#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
 
@@ -38,7 +38,7 @@ TEST_CASE("multikey: the W3C test key encodes to its publicKeyMultibase, DID and
   const std::string pub = Unhex(kPublicHex);
   CHECK(*EncodeEd25519Multikey(pub) == kPublicMultibase);
   CHECK(*DidKeyFromEd25519(pub) == kDid);
-  CHECK(*DidKeyVerificationMethod(pub) == kVm);
+  CHECK(*DidKeyVerificationMethod(pub) == kMultikeyVm);
   CHECK(Hex(*DecodeEd25519Multikey(kPublicMultibase)) == kPublicHex);
 
   // The seed's Ed25519 public key is the same key (keyPair.json).
@@ -108,7 +108,7 @@ TEST_CASE("multikey: decoding rejects a wrong prefix, header, length or alphabet
 
 TEST_CASE("did:key: a DID or its verification method resolves to the public key", "[crypto]") {
   CHECK(Hex(*ResolveDidKey(kDid)) == kPublicHex);
-  CHECK(Hex(*ResolveDidKey(kVm)) == kPublicHex);
+  CHECK(Hex(*ResolveDidKey(kMultikeyVm)) == kPublicHex);
   const std::string web = Unhex("8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c");
   CHECK(*ResolveDidKey("did:key:z6Mkon3Necd6NkkyfoGoHxid2znGc59LU3K7mubaRcFbLfLX") == web);
 }

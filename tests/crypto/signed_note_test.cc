@@ -19,7 +19,7 @@ using testing::ReadFile;
 using testing::SharedPath;
 using testing::Unhex;
 
-const json& Vectors() {
+const json& NoteVectors() {
   static const json v = testing::SharedJson("vectors/tlog/signed_note.json");
   return v;
 }
@@ -38,7 +38,7 @@ std::string KeyIdHex(uint32_t id) {
 
 TEST_CASE("signed-note: key ID, verifier key and signed note are reproduced from the seed",
           "[crypto]") {
-  const json& v = Vectors();
+  const json& v = NoteVectors();
   std::string name = v["key_name"].get<std::string>();
   auto ed = SignerFromSeedHex(v["ed25519_seed_hex"].get<std::string>());
   CHECK(Hex(ed->PublicKey()) == v["public_key_hex"].get<std::string>());
@@ -83,7 +83,7 @@ TEST_CASE("signed-note: key ID, verifier key and signed note are reproduced from
 }
 
 TEST_CASE("signed-note: verifier keys parse and format round trip", "[crypto]") {
-  const json& v = Vectors();
+  const json& v = NoteVectors();
   for (const std::string& vkey : {v["verifier_key"].get<std::string>(),
                                   v["other_key_same_name"]["verifier_key"].get<std::string>(),
                                   v["c2sp_spec_example"]["verifier_key"].get<std::string>()}) {
@@ -118,7 +118,7 @@ TEST_CASE("signed-note: malformed verifier keys are rejected", "[crypto]") {
 
 TEST_CASE("signed-note: the 12 accept/reject cases are decided as x/mod note.Open does",
           "[crypto]") {
-  const json& v = Vectors();
+  const json& v = NoteVectors();
   Result<NoteVerifier> verifier = ParseVerifierKey(v["verifier_key"].get<std::string>());
   REQUIRE(verifier.ok());
   REQUIRE(v["cases"].size() == 12);
@@ -149,7 +149,7 @@ TEST_CASE("signed-note: the 12 accept/reject cases are decided as x/mod note.Ope
 }
 
 TEST_CASE("signed-note: signatures from unknown keys are kept unverified", "[crypto]") {
-  const json& v = Vectors();
+  const json& v = NoteVectors();
   Result<NoteVerifier> verifier = ParseVerifierKey(v["verifier_key"].get<std::string>());
   Result<NoteVerifier> other =
       ParseVerifierKey(v["other_key_same_name"]["verifier_key"].get<std::string>());
@@ -187,7 +187,7 @@ TEST_CASE("signed-note: signatures from unknown keys are kept unverified", "[cry
 }
 
 TEST_CASE("signed-note: the C2SP spec example verifies", "[crypto]") {
-  const json& ex = Vectors()["c2sp_spec_example"];
+  const json& ex = NoteVectors()["c2sp_spec_example"];
   Result<NoteVerifier> verifier = ParseVerifierKey(ex["verifier_key"].get<std::string>());
   REQUIRE(verifier.ok());
   Result<Note> note = OpenNote(ex["signed_note"].get<std::string>(), std::span(&*verifier, 1));
@@ -199,7 +199,7 @@ TEST_CASE("signed-note: the C2SP spec example verifies", "[crypto]") {
 }
 
 TEST_CASE("signed-note: the x/mod signer key string yields the same key", "[crypto]") {
-  const json& v = Vectors();
+  const json& v = NoteVectors();
   Result<XmodSignerKey> key = ParseXmodSignerKey(v["xmod_signer_key"].get<std::string>());
   REQUIRE(key.ok());
   CHECK(key->name == v["key_name"].get<std::string>());
@@ -218,7 +218,7 @@ TEST_CASE("signed-note: the x/mod signer key string yields the same key", "[cryp
 }
 
 TEST_CASE("signed-note: malformed notes and bad signatures are rejected", "[crypto]") {
-  const json& v = Vectors();
+  const json& v = NoteVectors();
   Result<NoteVerifier> verifier = ParseVerifierKey(v["verifier_key"].get<std::string>());
   REQUIRE(verifier.ok());
   const std::string note = v["signed_note"].get<std::string>();

@@ -27,8 +27,8 @@ using testing::Unhex;
 using testing::WriteFile;
 namespace fs = std::filesystem;
 
-Hash H(std::string_view hex) { return testing::HashFromHex(hex); }
-std::vector<Hash> Hashes(const json& hex_list) { return testing::HashesFromHex(hex_list); }
+Hash TileH(std::string_view hex) { return testing::HashFromHex(hex); }
+std::vector<Hash> TileHashes(const json& hex_list) { return testing::HashesFromHex(hex_list); }
 
 const json& PathVectors() {
   static const json v = testing::SharedJson("vectors/tlog/tile_paths.json");
@@ -321,7 +321,7 @@ TEST_CASE("tlog-tiles: proofs computed through the tile hash reader match the ex
   REQUIRE(cp.ok());
   CHECK(cp->origin == v["origin"].get<std::string>());
   REQUIRE(cp->size == 300);
-  CHECK(cp->root == H(v["root_hex"].get<std::string>()));
+  CHECK(cp->root == TileH(v["root_hex"].get<std::string>()));
 
   std::vector<std::string> fetched;
   TileHashReader reader(cp->size, cp->root, DirFetcher{ExampleDir(), &fetched});
@@ -332,7 +332,7 @@ TEST_CASE("tlog-tiles: proofs computed through the tile hash reader match the ex
     int64_t n = p["leaf_index"].get<int64_t>();
     INFO("leaf " << n);
     REQUIRE(p["tree_size"].get<int64_t>() == 300);
-    Hash leaf = H(p["leaf_hash_hex"].get<std::string>());
+    Hash leaf = TileH(p["leaf_hash_hex"].get<std::string>());
     // The leaf comes from its entry bundle, and matches its level-0 tile.
     std::string bundle_path = p["bundle_path"].get<std::string>();
     Result<Tile> bundle_tile = ParseTilePath(bundle_path);
@@ -348,17 +348,17 @@ TEST_CASE("tlog-tiles: proofs computed through the tile hash reader match the ex
 
     Result<std::vector<Hash>> proof = ProveRecord(300, n, reader);
     REQUIRE(proof.ok());
-    CHECK(*proof == Hashes(p["proof_hex"]));
+    CHECK(*proof == TileHashes(p["proof_hex"]));
     CHECK(CheckRecord(*proof, 300, cp->root, n, leaf).ok());
   }
 
   const json& c = v["consistency_proof"];
   Result<std::vector<Hash>> proof = ProveTree(300, 200, reader);
   REQUIRE(proof.ok());
-  CHECK(*proof == Hashes(c["proof_hex"]));
+  CHECK(*proof == TileHashes(c["proof_hex"]));
   Result<Hash> old_root = TreeHash(200, reader);
   REQUIRE(old_root.ok());
-  CHECK(*old_root == H(v["old_root_hex"].get<std::string>()));
+  CHECK(*old_root == TileH(v["old_root_hex"].get<std::string>()));
   CHECK(CheckTree(*proof, 300, cp->root, 200, *old_root).ok());
   CHECK(*TreeHash(300, reader) == cp->root);
 
@@ -371,7 +371,7 @@ TEST_CASE("tlog-tiles: proofs computed through the tile hash reader match the ex
   Result<std::vector<Hash>> p199 = ProveRecord(200, 199, old_reader);
   REQUIRE(p199.ok());
   CHECK(CheckRecord(*p199, 200, old_cp->root, 199,
-                    H(v["inclusion_proofs"][1]["leaf_hash_hex"].get<std::string>()))
+                    TileH(v["inclusion_proofs"][1]["leaf_hash_hex"].get<std::string>()))
             .ok());
 
   // Only files that exist were asked for, and tiles are cached once
@@ -422,7 +422,7 @@ TEST_CASE("tlog-tiles: proofs through tiles equal proofs from the stored hashes 
 TEST_CASE("tlog-tiles: a flipped byte in any stored tile is detected by the tile hash reader",
           "[crypto]") {
   const json& v = ExampleVectors();
-  Hash root = H(v["root_hex"].get<std::string>());
+  Hash root = TileH(v["root_hex"].get<std::string>());
   for (const char* victim : {"tile/0/000", "tile/0/001.p/44", "tile/1/000.p/1"}) {
     for (size_t offset : {size_t(0), size_t(31), size_t(1000)}) {
       TempDir tmp;
@@ -452,7 +452,7 @@ TEST_CASE("tlog-tiles: a flipped byte in any stored tile is detected by the tile
 TEST_CASE("tlog-tiles: the tile hash reader rejects short tiles, foreign indexes and fetch errors",
           "[crypto]") {
   const json& v = ExampleVectors();
-  Hash root = H(v["root_hex"].get<std::string>());
+  Hash root = TileH(v["root_hex"].get<std::string>());
   std::vector<Hash> out;
 
   TileHashReader truncating(300, root, [](const Tile& t) -> Result<std::string> {

@@ -27,7 +27,7 @@ namespace {
 constexpr const char* kLearnerIds[] = {"11223344595", "22233344455", "98765432100",
                                        "12345678964", "11111111145", "33344455566"};
 
-struct Env : testing::CertificateEnv {
+struct AtRestEnv : fixture::CertificateEnv {
   CertificateInput Input(std::string name, std::string learner_id) {
     CertificateInput in;
     in.issuer = "demo";
@@ -111,7 +111,7 @@ std::string Hex(const std::string& shown) {
 
 // The registry's database as stored: the file and its WAL (a committed page
 // not yet checkpointed is only in the WAL).
-std::string StoredBytes(const std::filesystem::path& dir) {
+std::string AtRestStoredBytes(const std::filesystem::path& dir) {
   std::string bytes = certledger::testing::ReadFile(dir / "registry.db");
   if (std::filesystem::exists(dir / "registry.db-wal")) {
     bytes += certledger::testing::ReadFile(dir / "registry.db-wal");
@@ -152,7 +152,7 @@ TokenAnswer NewTokenAnswer(const std::string& key) {
   return t;
 }
 
-void CheckReadBack(Env& env, const std::map<std::string, std::string>& codes,
+void CheckReadBack(AtRestEnv& env, const std::map<std::string, std::string>& codes,
                    const std::vector<TokenAnswer>& answers) {
   for (const auto& [code, shown] : codes) {
     auto rec = env.reg->GetCertificate(code);
@@ -186,7 +186,7 @@ void CheckReadBack(Env& env, const std::map<std::string, std::string>& codes,
 
 TEST_CASE("at rest: stored responses and identity check codes are never in the file or the WAL",
           "[registry][privacy]") {
-  Env env;
+  AtRestEnv env;
   const auto codes = env.MakeCertificates();
   std::vector<TokenAnswer> answers = {NewTokenAnswer("key-1"), NewTokenAnswer("key|2")};
   answers.back().response.body += std::string("\0\xff binary tail", 14);
@@ -209,7 +209,7 @@ TEST_CASE("at rest: stored responses and identity check codes are never in the f
   }
   REQUIRE(needles.size() == 2);
   needles = Needles(codes, needles);
-  const std::string stored = StoredBytes(env.dir.path());
+  const std::string stored = AtRestStoredBytes(env.dir.path());
   // The search finds what is in clear: the certificates' codes are.
   REQUIRE(stored.find(codes.begin()->first) != std::string::npos);
   for (const std::string& n : needles) {
@@ -225,7 +225,7 @@ TEST_CASE("at rest: stored responses and identity check codes are never in the f
   // After a reopen (and the checkpoint it makes), the same.
   env.Reopen();
   CheckReadBack(env, codes, answers);
-  const std::string after = StoredBytes(env.dir.path());
+  const std::string after = AtRestStoredBytes(env.dir.path());
   for (const std::string& n : needles) {
     INFO(n);
     CHECK(after.find(n) == std::string::npos);
@@ -236,7 +236,7 @@ TEST_CASE("at rest: stored responses and identity check codes are never in the f
 // codes in clear) is sealed when opened: everything reads back the same, and
 // no clear copy is left in the file, its free pages or the WAL.
 TEST_CASE("at rest: a schema 6 database is sealed on open", "[registry][privacy]") {
-  Env env;
+  AtRestEnv env;
   const auto codes = env.MakeCertificates();
   std::vector<TokenAnswer> answers;
   for (int i = 0; i < 3; ++i) {
@@ -281,7 +281,7 @@ TEST_CASE("at rest: a schema 6 database is sealed on open", "[registry][privacy]
   // The search finds the clear values in the old file (the codes as 32 hex
   // digits: they were grouped only when shown).
   {
-    const std::string old = StoredBytes(env.dir.path());
+    const std::string old = AtRestStoredBytes(env.dir.path());
     std::vector<std::string> clear = secrets;
     for (const auto& [code, shown] : codes) clear.push_back(Hex(shown));
     for (const std::string& n : clear) {
@@ -292,7 +292,7 @@ TEST_CASE("at rest: a schema 6 database is sealed on open", "[registry][privacy]
 
   env.Reopen();
   CheckReadBack(env, codes, answers);
-  const std::string stored = StoredBytes(env.dir.path());
+  const std::string stored = AtRestStoredBytes(env.dir.path());
   for (const std::string& n : needles) {
     INFO(n);
     CHECK(stored.find(n) == std::string::npos);
@@ -307,7 +307,7 @@ TEST_CASE("at rest: a schema 6 database is sealed on open", "[registry][privacy]
   // New rows go on sealed beside the upgraded ones.
   auto more = env.reg->CreateDraft(env.Input("Новикова Елена", kLearnerIds[5]));
   REQUIRE(more.ok());
-  CHECK(StoredBytes(env.dir.path()).find(Hex(more->identity_code)) == std::string::npos);
+  CHECK(AtRestStoredBytes(env.dir.path()).find(Hex(more->identity_code)) == std::string::npos);
   CHECK(env.reg->GetCertificate(more->code)->identity_code == more->identity_code);
 
   // A VACUUM still owed (the last open stopped before it) is done at the next.
@@ -324,7 +324,7 @@ TEST_CASE("at rest: a schema 6 database is sealed on open", "[registry][privacy]
 
 TEST_CASE("at rest: a sealed value altered or moved to another row is data loss",
           "[registry][privacy]") {
-  Env env;
+  AtRestEnv env;
   const auto codes = env.MakeCertificates();
   TokenAnswer a = NewTokenAnswer("key-a"), b = NewTokenAnswer("key-b");
   for (const TokenAnswer* t : {&a, &b}) {

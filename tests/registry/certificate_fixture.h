@@ -15,7 +15,7 @@
 #include "registry/registry.h"
 #include "tests/test_util.h"
 
-namespace certledger::registry::testing {
+namespace certledger::registry::fixture {
 
 struct CertificateEnv {
   certledger::testing::TempDir dir;
@@ -81,6 +81,6 @@ struct CertificateEnv {
   }
 };
 
-}  // namespace certledger::registry::testing
+}  // namespace certledger::registry::fixture
 
 #endif  // CERTLEDGER_TESTS_REGISTRY_CERTIFICATE_FIXTURE_H_

@@ -20,7 +20,7 @@
 namespace certledger::registry {
 namespace {
 
-struct Env : testing::CertificateEnv {
+struct Env : fixture::CertificateEnv {
   CertificateInput Input(std::string name = "Иванова Мария Сергеевна", int points = 87) {
     CertificateInput in;
     in.issuer = "demo";

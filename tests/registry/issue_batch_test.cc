@@ -24,10 +24,10 @@
 namespace certledger::registry {
 namespace {
 
-struct Env : testing::CertificateEnv {
+struct BatchEnv : fixture::CertificateEnv {
   // 300 rows per transaction: the 1,000-row batch spans four, so rows are
   // checked against rows of earlier, committed groups too.
-  Env() : CertificateEnv(300) {}
+  BatchEnv() : CertificateEnv(300) {}
 
   static CertificateInput Row(int i) {
     CertificateInput in;
@@ -60,10 +60,10 @@ TEST_CASE(
     "batch: 1,000 rows with 10 bad rows issue exactly 990, report each bad row with its reason, "
     "store nothing of them, and a rerun issues nothing new",
     "[registry][batch]") {
-  Env env;
+  BatchEnv env;
   const int64_t entries_before = env.Count("SELECT COUNT(*) FROM ledger_entries");
   std::vector<CertificateInput> rows;
-  for (int i = 0; i < 1000; ++i) rows.push_back(Env::Row(i));
+  for (int i = 0; i < 1000; ++i) rows.push_back(BatchEnv::Row(i));
   // Ten bad rows of different kinds: (row, slug, field).
   struct Bad {
     size_t row;
@@ -88,7 +88,7 @@ TEST_CASE(
   rows[404].identity_method = "telepathy";
   rows[505].programme = "NO-SUCH";
   rows[606].points = 10;
-  rows[707] = Env::Row(700);  // the same learner, programme and period as row 700
+  rows[707] = BatchEnv::Row(700);  // the same learner, programme and period as row 700
   rows[707].request_key = "test-batch:707";
   rows[808].issuer = "someone-else";
   rows[909].voucher = "https://cert.example.ru/v/0000-0000-0000-0000-0";
@@ -166,9 +166,9 @@ TEST_CASE(
 }
 
 TEST_CASE("batch: a suspended issuer's batch is refused as a whole", "[registry][batch]") {
-  Env env;
+  BatchEnv env;
   REQUIRE(env.reg->SuspendIssuer("demo").ok());
-  auto r = env.reg->IssueBatch("demo", {Env::Row(1)});
+  auto r = env.reg->IssueBatch("demo", {BatchEnv::Row(1)});
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().slug() == "issuer.suspended");
   CHECK(env.Count("SELECT COUNT(*) FROM certificates") == 0);
@@ -178,9 +178,9 @@ TEST_CASE(
     "batch: every issued certificate validates against the OB 3.0 JSON Schema and every term "
     "resolves in its contexts",
     "[registry][batch][schema]") {
-  Env env;
+  BatchEnv env;
   std::vector<CertificateInput> rows;
-  for (int i = 0; i < 12; ++i) rows.push_back(Env::Row(i));
+  for (int i = 0; i < 12; ++i) rows.push_back(BatchEnv::Row(i));
   auto results = env.reg->IssueBatch("demo", rows);
   REQUIRE(results.ok());
   std::vector<std::string> codes;
@@ -190,7 +190,7 @@ TEST_CASE(
     codes.push_back(r.code);
   }
   // A declared reissue (adds "supersedes") through the one-by-one path.
-  CertificateInput re = Env::Row(1);
+  CertificateInput re = BatchEnv::Row(1);
   re.learner_name = "Учащийся 1 Исправленный";
   re.supersedes = codes[1];
   re.request_key = "";
@@ -241,7 +241,7 @@ struct StoredCertificate {
   double share = 0;
 };
 
-StoredCertificate Stored(Env& env, const std::string& code) {
+StoredCertificate Stored(BatchEnv& env, const std::string& code) {
   StoredCertificate s;
   REQUIRE(env.reg->db()
               .Read([&](internal::Conn& c) -> Status {
@@ -284,7 +284,8 @@ StoredCertificate Stored(Env& env, const std::string& code) {
 
 // The credential of docs/formats.md for the stored columns, written out here
 // independently of registry/certificates.cc, signed with AddProof.
-std::string ExpectedCredential(Env& env, const StoredCertificate& s, const crypto::Signer& signer) {
+std::string ExpectedCredential(BatchEnv& env, const StoredCertificate& s,
+                               const crypto::Signer& signer) {
   // The salt of the hashed identifier is the learner's secret identity
   // check code: never in the credential (docs/formats.md "Learner identity").
   REQUIRE(s.learner_salt.size() == 32);
@@ -374,18 +375,18 @@ TEST_CASE(
     "batch: each stored credential is byte for byte the documented credential signed by "
     "AddProof, with ledger entries in row order around a reissue",
     "[registry][batch]") {
-  Env env;
+  BatchEnv env;
   auto signer = env.reg->ActiveSigner("demo");
   REQUIRE(signer.ok());
-  auto first = env.reg->IssueBatch("demo", {Env::Row(0), Env::Row(1)});
+  auto first = env.reg->IssueBatch("demo", {BatchEnv::Row(0), BatchEnv::Row(1)});
   REQUIRE(first.ok());
   REQUIRE((*first)[1].status.ok());
   // Templated rows of both programmes, a name that needs escaping, and a
   // declared reissue in the middle (Issue()'s path, two ledger entries).
-  std::vector<CertificateInput> rows = {Env::Row(2), Env::Row(3), Env::Row(4), Env::Row(5),
-                                        Env::Row(6)};
+  std::vector<CertificateInput> rows = {BatchEnv::Row(2), BatchEnv::Row(3), BatchEnv::Row(4),
+                                        BatchEnv::Row(5), BatchEnv::Row(6)};
   rows[1].learner_name = "Учащийся \"3\" \\ Тест";
-  rows[2] = Env::Row(1);
+  rows[2] = BatchEnv::Row(1);
   rows[2].learner_name = "Учащийся 1 Исправленный";
   rows[2].supersedes = (*first)[1].code;
   rows[2].request_key = "test-batch:reissue-1";

@@ -37,12 +37,12 @@ std::string Snils(int64_t n) {
   return d + static_cast<char>('0' + control / 10) + static_cast<char>('0' + control % 10);
 }
 
-struct Env {
+struct VoucherEnv {
   testing::TempDir dir;
   ManualClock clock{T("2026-06-30T09:00:00Z")};
   std::unique_ptr<Registry> reg;
 
-  explicit Env(int64_t quota = 3, bool configure = true) {
+  explicit VoucherEnv(int64_t quota = 3, bool configure = true) {
     InitOptions io;
     io.data_dir = dir.path().string();
     io.base_url = "https://cert.example.ru";
@@ -199,7 +199,7 @@ int64_t ReplayLedger(const std::vector<LedgerEvent>& entries) {
 
 TEST_CASE("vouchers: an eligible application gets a signed voucher valid to the year's end",
           "[registry][vouchers]") {
-  Env env;
+  VoucherEnv env;
   auto app = env.Apply(1);
   CHECK(app.state == "voucher-issued");
   CHECK(app.arrival_seq == 1);
@@ -253,8 +253,8 @@ TEST_CASE("vouchers: an eligible application gets a signed voucher valid to the 
 
 TEST_CASE("vouchers: an ineligible application gets every reason and stores nothing",
           "[registry][vouchers]") {
-  Env env;
-  auto in = Env::Person(1);
+  VoucherEnv env;
+  auto in = VoucherEnv::Person(1);
   in.citizenship = "KZ";
   in.region_code = "01";
   auto r = env.reg->Apply(in, "k1");
@@ -265,27 +265,27 @@ TEST_CASE("vouchers: an ineligible application gets every reason and stores noth
   CHECK(r->failures[1].code == "region.not-participating");
   CHECK(env.reg->Counter(2026)->issued == 0);
   // Fixed, the same person (and the same key) applies.
-  auto ok = env.reg->Apply(Env::Person(1), "k1");
+  auto ok = env.reg->Apply(VoucherEnv::Person(1), "k1");
   REQUIRE(ok.ok());
   REQUIRE(ok->application);
-  auto bad = Env::Person(2);
+  auto bad = VoucherEnv::Person(2);
   bad.email = "no-at-sign";
   CHECK(env.reg->Apply(bad, "").status().field() == "email");
-  auto unknown = Env::Person(3);
+  auto unknown = VoucherEnv::Person(3);
   unknown.programme = "NOPE";
   CHECK(env.reg->Apply(unknown, "").status().slug() == "programme.unknown");
 }
 
 TEST_CASE("vouchers: one application per person per year, earlier years do not block",
           "[registry][vouchers]") {
-  Env env;
+  VoucherEnv env;
   auto first = env.Apply(1, "key-a");
   // The same key is a retry: the same answer.
   auto again = env.Apply(1, "key-a");
   CHECK(again.id == first.id);
   CHECK(again.voucher_code == first.voucher_code);
   // The same person, another key, SNILS written differently.
-  auto in = Env::Person(1);
+  auto in = VoucherEnv::Person(1);
   std::string s = in.snils;
   in.snils = s.substr(0, 3) + "-" + s.substr(3, 3) + "-" + s.substr(6, 3) + " " + s.substr(9);
   auto dup = env.reg->Apply(in, "key-b");
@@ -293,9 +293,9 @@ TEST_CASE("vouchers: one application per person per year, earlier years do not b
   CHECK(dup.status().code() == Code::kAlreadyExists);
   // Even after withdrawing, not twice in a year.
   REQUIRE(env.reg->Withdraw(first.id).ok());
-  CHECK(env.reg->Apply(Env::Person(1), "").status().slug() == "application.duplicate");
+  CHECK(env.reg->Apply(VoucherEnv::Person(1), "").status().slug() == "application.duplicate");
   // Next year is a new year.
-  REQUIRE(env.reg->ConfigureYear(Env::Year(2027, 3)).ok());
+  REQUIRE(env.reg->ConfigureYear(VoucherEnv::Year(2027, 3)).ok());
   env.clock.Set(T("2027-02-01T09:00:00Z"));
   auto next = env.Apply(1);
   CHECK(next.year == 2027);
@@ -304,12 +304,12 @@ TEST_CASE("vouchers: one application per person per year, earlier years do not b
 
 TEST_CASE("vouchers: applications before opening, in an unknown year, after the year end",
           "[registry][vouchers]") {
-  Env env(3, false);
-  CHECK(env.reg->Apply(Env::Person(1), "").status().slug() == "year.unknown");
+  VoucherEnv env(3, false);
+  CHECK(env.reg->Apply(VoucherEnv::Person(1), "").status().slug() == "year.unknown");
   CHECK(env.reg->Counter(2026).status().slug() == "year.unknown");
-  REQUIRE(env.reg->ConfigureYear(Env::Year(2026, 3)).ok());
+  REQUIRE(env.reg->ConfigureYear(VoucherEnv::Year(2026, 3)).ok());
   env.clock.Set(T("2026-01-15T05:59:59.999Z"));
-  CHECK(env.reg->Apply(Env::Person(1), "").status().slug() == "year.closed");
+  CHECK(env.reg->Apply(VoucherEnv::Person(1), "").status().slug() == "year.closed");
   CHECK_FALSE(env.reg->Counter(2026)->open);
   env.clock.Set(T("2026-01-15T06:00:00Z"));
   CHECK(env.Apply(1).state == "voucher-issued");
@@ -317,7 +317,7 @@ TEST_CASE("vouchers: applications before opening, in an unknown year, after the 
   CHECK(env.Apply(2).state == "voucher-issued");
   // 1 January in Moscow: 2026 is over and 2027 is not configured.
   env.clock.Set(T("2026-12-31T21:00:00Z"));
-  CHECK(env.reg->Apply(Env::Person(3), "").status().slug() == "year.unknown");
+  CHECK(env.reg->Apply(VoucherEnv::Person(3), "").status().slug() == "year.unknown");
   auto cfg = env.reg->GetYearConfig(2026);
   REQUIRE(cfg.ok());
   CHECK(cfg->quota == 3);
@@ -334,7 +334,7 @@ TEST_CASE("vouchers: applications before opening, in an unknown year, after the 
 
 TEST_CASE("queue: past the quota applications wait, a freed slot goes to the head at once",
           "[registry][vouchers]") {
-  Env env(2);
+  VoucherEnv env(2);
   auto a1 = env.Apply(1), a2 = env.Apply(2), a3 = env.Apply(3), a4 = env.Apply(4),
        a5 = env.Apply(5);
   CHECK(a2.state == "voucher-issued");
@@ -399,11 +399,11 @@ TEST_CASE("queue: past the quota applications wait, a freed slot goes to the hea
 
 TEST_CASE("queue: a larger quota serves the queue at once, a smaller one is refused",
           "[registry][vouchers]") {
-  Env env(1);
+  VoucherEnv env(1);
   env.Apply(1);
   auto a2 = env.Apply(2);
   CHECK(a2.state == "queued");
-  auto y = Env::Year(2026, 0);
+  auto y = VoucherEnv::Year(2026, 0);
   y.quota = 0;
   CHECK(env.reg->ConfigureYear(y).slug() == "year.invalid");
   y.quota = 2;
@@ -418,7 +418,7 @@ TEST_CASE("queue: a larger quota serves the queue at once, a smaller one is refu
 
 TEST_CASE("vouchers: life cycle issued -> enrolled -> completed by the certificate",
           "[registry][vouchers]") {
-  Env env;
+  VoucherEnv env;
   auto a = env.Apply(1);
   const std::string code = a.voucher_code;
   CHECK(env.reg->Enrol("other", code, "DA-2026-07", "2026-07-01").slug() == "voucher.wrong-issuer");
@@ -443,7 +443,7 @@ TEST_CASE("vouchers: life cycle issued -> enrolled -> completed by the certifica
   ci.issuer = "other";
   ci.programme = "DA-101";
   ci.learner_name = "Заявитель Номер 1";
-  ci.learner_id = Env::Person(1).snils;
+  ci.learner_id = VoucherEnv::Person(1).snils;
   ci.period_start = "2026-07-01";
   ci.period_end = "2026-08-30";
   ci.points = 90;
@@ -475,7 +475,7 @@ TEST_CASE("vouchers: life cycle issued -> enrolled -> completed by the certifica
 
 TEST_CASE("vouchers: documents overdue without a valid reason annul the voucher",
           "[registry][vouchers]") {
-  Env env(2);
+  VoucherEnv env(2);
   auto a1 = env.Apply(1), a2 = env.Apply(2), a3 = env.Apply(3);
   REQUIRE(env.reg->RecordValidReason(a2.voucher_code, "больничный лист").ok());
   CHECK(*env.reg->RunDeadlines() == 0);
@@ -498,7 +498,7 @@ TEST_CASE("vouchers: documents overdue without a valid reason annul the voucher"
 
 TEST_CASE("vouchers: year end at 23:59:59.999 Europe/Moscow expires vouchers and lapses the queue",
           "[registry][vouchers]") {
-  Env env(2);
+  VoucherEnv env(2);
   auto a1 = env.Apply(1), a2 = env.Apply(2), a3 = env.Apply(3), a4 = env.Apply(4);
   REQUIRE(env.reg->RecordValidReason(a1.voucher_code, "ждёт группу").ok());
   REQUIRE(env.reg->RecordValidReason(a2.voucher_code, "ждёт группу").ok());
@@ -536,20 +536,20 @@ TEST_CASE("vouchers: year end at 23:59:59.999 Europe/Moscow expires vouchers and
   // Nothing moves after the year end.
   CHECK(env.reg->Annul(a1.voucher_code, "operator-decision", "").slug() == "voucher.state");
   CHECK(env.reg->Withdraw(a3.id).slug() == "application.state");
-  auto y = Env::Year(2026, 10);
+  auto y = VoucherEnv::Year(2026, 10);
   CHECK(env.reg->ConfigureYear(y).slug() == "year.closed");
   CHECK(ReplayLedger(env.Entries()) == 2);
 }
 
 TEST_CASE("vouchers: deadlines and the year end with more records than one transaction takes",
           "[registry][vouchers]") {
-  Env env(250);
+  VoucherEnv env(250);
   std::atomic<int> next{0};
   std::vector<std::thread> pool;
   for (int t = 0; t < 16; ++t) {
     pool.emplace_back([&] {
       for (int i; (i = next.fetch_add(1)) < 1400;) {
-        auto r = env.reg->Apply(Env::Person(i + 1), "");
+        auto r = env.reg->Apply(VoucherEnv::Person(i + 1), "");
         REQUIRE(r.ok());
       }
     });
@@ -575,11 +575,11 @@ TEST_CASE("vouchers: deadlines and the year end with more records than one trans
 
 TEST_CASE("vouchers: nothing personal in the ledger, the database or the logs' inputs",
           "[registry][vouchers]") {
-  Env env(1);
+  VoucherEnv env(1);
   auto a1 = env.Apply(1);
   env.Apply(2);
   REQUIRE(env.reg->Annul(a1.voucher_code, "operator-decision", "").ok());
-  const auto p = Env::Person(2);
+  const auto p = VoucherEnv::Person(2);
   std::string all_entries;
   for (int64_t i = 0;; ++i) {
     auto e = env.reg->ledger().Entry(i);
@@ -596,7 +596,7 @@ TEST_CASE("vouchers: nothing personal in the ledger, the database or the logs' i
   REQUIRE(data.ok());
   CHECK(data->full_name == "Заявитель Номер 1");
   CHECK(data->email == "person1@example.ru");
-  CHECK(data->snils == Env::Person(1).snils);
+  CHECK(data->snils == VoucherEnv::Person(1).snils);
   CHECK(data->birth_date == "1990-05-10");
   CHECK(env.reg->ApplicantData("nope").status().slug() == "application.unknown");
   for (const std::string& secret :
@@ -610,7 +610,7 @@ TEST_CASE("vouchers: nothing personal in the ledger, the database or the logs' i
 
 TEST_CASE("outbox: messages render in ru and en, are read with their recipient, marked sent",
           "[registry][vouchers]") {
-  Env env;
+  VoucherEnv env;
   auto a = env.Apply(7);
   REQUIRE(env.reg->SendLoginCode(a.id).ok());
   CHECK(env.reg->SendLoginCode("nope").slug() == "application.unknown");
@@ -649,7 +649,7 @@ TEST_CASE("outbox: messages render in ru and en, are read with their recipient, 
 // searched to keep it so.
 TEST_CASE("outbox: messages are sealed at rest, the operator reads them opened",
           "[registry][vouchers][privacy]") {
-  Env env(1);
+  VoucherEnv env(1);
   auto a1 = env.Apply(1);
   auto a2 = env.Apply(2);  // queued: promoted when a1's voucher is annulled
   REQUIRE(env.reg->SendLoginCode(a1.id).ok());
@@ -715,7 +715,7 @@ TEST_CASE("outbox: messages are sealed at rest, the operator reads them opened",
 // sealed when opened: the same messages read back, and no clear copy is left
 // in the file, its free pages or the WAL.
 TEST_CASE("outbox: a schema 5 database is sealed on open", "[registry][vouchers][privacy]") {
-  Env env(1);
+  VoucherEnv env(1);
   auto a1 = env.Apply(1);
   env.Apply(2);
   REQUIRE(env.reg->SendLoginCode(a1.id).ok());
@@ -807,7 +807,7 @@ TEST_CASE("queue: 64 threads, 20,000 applications with duplicates, quota 5,000, 
   constexpr int kApplications = 20000;
   constexpr int kDuplicates = 2000;  // repeat applications of earlier people
   constexpr int64_t kQuota = 5000;
-  Env env(kQuota);
+  VoucherEnv env(kQuota);
   // Person ids: 18,000 distinct people, and 2,000 second applications.
   std::vector<int64_t> people;
   for (int i = 0; i < kApplications - kDuplicates; ++i) people.push_back(i + 1);
@@ -827,7 +827,7 @@ TEST_CASE("queue: 64 threads, 20,000 applications with duplicates, quota 5,000, 
       int i = next.fetch_add(1);
       if (i >= kApplications) return;
       const int64_t person = people[static_cast<size_t>(i)];
-      auto r = env.reg->Apply(Env::Person(person), "req-" + std::to_string(i));
+      auto r = env.reg->Apply(VoucherEnv::Person(person), "req-" + std::to_string(i));
       if (r.ok() && r->application) {
         std::lock_guard<std::mutex> lk(mu);
         acked.push_back(*r->application);

@@ -34,7 +34,7 @@ struct Ran {
 };
 
 // Runs a shell command; stdout only (stderr goes to the test log).
-Ran Run(const std::string& cmd) {
+Ran RunTool(const std::string& cmd) {
   Ran r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -46,7 +46,7 @@ Ran Run(const std::string& cmd) {
   return r;
 }
 
-bool Contains(const std::string& haystack, std::string_view needle) {
+bool PdfContains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
@@ -85,15 +85,15 @@ fs::path Save(const std::string& name, const std::string& pdf) {
 }
 
 void CheckQpdfClean(const fs::path& pdf) {
-  Ran r = Run("qpdf --check '" + pdf.string() + "'");
+  Ran r = RunTool("qpdf --check '" + pdf.string() + "'");
   INFO(r.out);
   CHECK(r.exit_code == 0);
-  CHECK(Contains(r.out, "No syntax or stream encoding errors found"));
+  CHECK(PdfContains(r.out, "No syntax or stream encoding errors found"));
 }
 
 // Every font in `pdffonts` is embedded, subset (ABCDEF+Name) and has a ToUnicode map.
 void CheckFontsEmbeddedSubset(const fs::path& pdf) {
-  Ran r = Run("pdffonts '" + pdf.string() + "'");
+  Ran r = RunTool("pdffonts '" + pdf.string() + "'");
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   std::istringstream lines(r.out);
@@ -112,10 +112,10 @@ void CheckFontsEmbeddedSubset(const fs::path& pdf) {
 }
 
 std::string PdfToText(const fs::path& pdf) {
-  Ran r = Run("pdftotext -enc UTF-8 '" + pdf.string() + "' - 2>&1");
+  Ran r = RunTool("pdftotext -enc UTF-8 '" + pdf.string() + "' - 2>&1");
   REQUIRE(r.exit_code == 0);
-  CHECK_FALSE(Contains(r.out, "Syntax Error"));
-  CHECK_FALSE(Contains(r.out, "Syntax Warning"));
+  CHECK_FALSE(PdfContains(r.out, "Syntax Error"));
+  CHECK_FALSE(PdfContains(r.out, "Syntax Warning"));
   return r.out;
 }
 
@@ -123,13 +123,13 @@ std::string PdfToText(const fs::path& pdf) {
 Ran DecodeQr(const fs::path& pdf) {
   fs::path png_base = pdf;
   png_base.replace_extension();
-  Ran raster = Run("pdftoppm -r 150 -png -singlefile '" + pdf.string() + "' '" + png_base.string() +
-                   "' 2>&1");
+  Ran raster = RunTool("pdftoppm -r 150 -png -singlefile '" + pdf.string() + "' '" +
+                       png_base.string() + "' 2>&1");
   REQUIRE(raster.exit_code == 0);
   // Poppler reports fonts it cannot load ("Embedded font file may be invalid")
   // on stderr: there must be nothing.
   CHECK(raster.out.empty());
-  return Run("zbarimg --raw -q '" + png_base.string() + ".png' 2>/dev/null");
+  return RunTool("zbarimg --raw -q '" + png_base.string() + ".png' 2>/dev/null");
 }
 
 struct Word {
@@ -138,7 +138,7 @@ struct Word {
 };
 
 std::vector<Word> Words(const fs::path& pdf) {
-  Ran r = Run("pdftotext -bbox '" + pdf.string() + "' -");
+  Ran r = RunTool("pdftotext -bbox '" + pdf.string() + "' -");
   REQUIRE(r.exit_code == 0);
   std::vector<Word> words;
   const std::regex word(
@@ -162,20 +162,20 @@ TEST_CASE("pdf: a certificate passes qpdf, embeds subset fonts and reads back in
   CheckFontsEmbeddedSubset(path);
   std::string text = PdfToText(path);
   INFO(text);
-  CHECK(Contains(text, "Иванова Мария Сергеевна\n"));
-  CHECK(Contains(text, "«Анализ данных на Python»\n"));
-  CHECK(Contains(text, "7KQ2-M9XH-4TPA-ZR3C-5"));
-  CHECK(Contains(text, "АНО ДПО «Цифровая академия»"));
-  CHECK(Contains(text, "72 ак. ч. (2 з. е.)"));
-  CHECK(Contains(text, "87 из 100 баллов (проходной балл 60), «отлично»"));
-  CHECK(Contains(text, "87 of 100 points (pass mark 60), \"excellent\""));
-  CHECK(Contains(text, "40 % итоговой оценки, онлайн-прокторинг"));
-  CHECK(Contains(
+  CHECK(PdfContains(text, "Иванова Мария Сергеевна\n"));
+  CHECK(PdfContains(text, "«Анализ данных на Python»\n"));
+  CHECK(PdfContains(text, "7KQ2-M9XH-4TPA-ZR3C-5"));
+  CHECK(PdfContains(text, "АНО ДПО «Цифровая академия»"));
+  CHECK(PdfContains(text, "72 ак. ч. (2 з. е.)"));
+  CHECK(PdfContains(text, "87 из 100 баллов (проходной балл 60), «отлично»"));
+  CHECK(PdfContains(text, "87 of 100 points (pass mark 60), \"excellent\""));
+  CHECK(PdfContains(text, "40 % итоговой оценки, онлайн-прокторинг"));
+  CHECK(PdfContains(
       text, "Лицензия на образовательную деятельность № Л035-01298-77/00179876 от 15.03.2021"));
-  CHECK(Contains(text, "Ректор А. В. Петров"));
-  CHECK(Contains(text, "30.06.2026"));
-  CHECK(Contains(text, "https://cert.example.ru/v/7KQ2-M9XH-4TPA-ZR3C-5"));
-  CHECK_FALSE(Contains(text, "ОБРАЗЕЦ"));
+  CHECK(PdfContains(text, "Ректор А. В. Петров"));
+  CHECK(PdfContains(text, "30.06.2026"));
+  CHECK(PdfContains(text, "https://cert.example.ru/v/7KQ2-M9XH-4TPA-ZR3C-5"));
+  CHECK_FALSE(PdfContains(text, "ОБРАЗЕЦ"));
 }
 
 TEST_CASE("pdf: the credential and receipt are embedded files, extracted byte for byte",
@@ -183,24 +183,24 @@ TEST_CASE("pdf: the credential and receipt are embedded files, extracted byte fo
   auto pdf = RenderCertificatePdf(SampleCertificate(), {kCredential, kReceipt}, Options());
   REQUIRE(pdf.ok());
   fs::path path = Save("certificate-attachments.pdf", *pdf);
-  Ran list = Run("pdfdetach -list '" + path.string() + "'");
+  Ran list = RunTool("pdfdetach -list '" + path.string() + "'");
   INFO(list.out);
   CHECK(list.exit_code == 0);
-  CHECK(Contains(list.out, "2 embedded files"));
-  CHECK(Contains(list.out, "credential.json"));
-  CHECK(Contains(list.out, "receipt.json"));
+  CHECK(PdfContains(list.out, "2 embedded files"));
+  CHECK(PdfContains(list.out, "credential.json"));
+  CHECK(PdfContains(list.out, "receipt.json"));
   testing::TempDir dir;
-  Ran save = Run("pdfdetach -saveall -o '" + dir.path().string() + "' '" + path.string() + "'");
+  Ran save = RunTool("pdfdetach -saveall -o '" + dir.path().string() + "' '" + path.string() + "'");
   REQUIRE(save.exit_code == 0);
   CHECK(testing::ReadFile(dir.path() / "credential.json") == kCredential);
   CHECK(testing::ReadFile(dir.path() / "receipt.json") == kReceipt);
-  Ran verbose = Run("qpdf --list-attachments --verbose '" + path.string() + "'");
-  CHECK(Contains(verbose.out, "mime type: application/json"));
+  Ran verbose = RunTool("qpdf --list-attachments --verbose '" + path.string() + "'");
+  CHECK(PdfContains(verbose.out, "mime type: application/json"));
   // Without a receipt (not yet integrated) only the credential is attached.
   auto only = RenderCertificatePdf(SampleCertificate(), {kCredential, ""}, Options());
   REQUIRE(only.ok());
-  Ran one = Run("pdfdetach -list '" + Save("certificate-no-receipt.pdf", *only).string() + "'");
-  CHECK(Contains(one.out, "1 embedded files"));
+  Ran one = RunTool("pdfdetach -list '" + Save("certificate-no-receipt.pdf", *only).string() + "'");
+  CHECK(PdfContains(one.out, "1 embedded files"));
 }
 
 TEST_CASE("pdf: the QR code decodes to exactly the certificate URL", "[render]") {
@@ -229,17 +229,17 @@ TEST_CASE("pdf: the draft is watermarked and has no QR code and no attachments",
   CheckQpdfClean(path);
   CheckFontsEmbeddedSubset(path);
   std::string text = PdfToText(path);
-  CHECK(Contains(text, "ОБРАЗЕЦ / DRAFT"));
-  CHECK(Contains(text, "Иванова Мария Сергеевна\n"));
-  CHECK_FALSE(Contains(text, "https://"));
-  Ran list = Run("pdfdetach -list '" + path.string() + "'");
-  CHECK(Contains(list.out, "0 embedded files"));
+  CHECK(PdfContains(text, "ОБРАЗЕЦ / DRAFT"));
+  CHECK(PdfContains(text, "Иванова Мария Сергеевна\n"));
+  CHECK_FALSE(PdfContains(text, "https://"));
+  Ran list = RunTool("pdfdetach -list '" + path.string() + "'");
+  CHECK(PdfContains(list.out, "0 embedded files"));
   Ran qr = DecodeQr(path);
   CHECK(qr.exit_code == 4);  // zbarimg: no symbol found
   CHECK(qr.out.empty());
   // The diagonal mark itself is drawn with the bold face at 64 pt.
-  CHECK(
-      Contains(Run("qpdf --qdf --object-streams=disable '" + path.string() + "' -").out, " 64 Tf"));
+  CHECK(PdfContains(RunTool("qpdf --qdf --object-streams=disable '" + path.string() + "' -").out,
+                    " 64 Tf"));
 }
 
 TEST_CASE("pdf: long names, titles and outcome lists shrink, wrap and stay on the page",
@@ -291,9 +291,9 @@ TEST_CASE("pdf: long names, titles and outcome lists shrink, wrap and stay on th
     CHECK_FALSE(overlaps);
   }
   std::string text = PdfToText(path);
-  CHECK(Contains(text, "Константинопольская-Эйзенхауэрова"));
-  CHECK(Contains(text, "полный перечень — в электронной версии"));  // outcomes were cut
-  CHECK(Contains(DecodeQr(path).out, view.url));
+  CHECK(PdfContains(text, "Константинопольская-Эйзенхауэрова"));
+  CHECK(PdfContains(text, "полный перечень — в электронной версии"));  // outcomes were cut
+  CHECK(PdfContains(DecodeQr(path).out, view.url));
   // Outcomes end above the signature block.
   for (const Word& w : words) {
     if (w.text == "Результат") {
@@ -313,29 +313,29 @@ TEST_CASE("pdf: the voucher shows the holder, code and validity and its QR code 
   CheckQpdfClean(path);
   CheckFontsEmbeddedSubset(path);
   std::string text = PdfToText(path);
-  CHECK(Contains(text, "СЕРТИФИКАТ НА ОБУЧЕНИЕ"));
-  CHECK(Contains(text, "Иванова Мария Сергеевна\n"));
-  CHECK(Contains(text, "№ ABCD-EFGH-JKMN-PQRS-T"));
-  CHECK(Contains(text, "31.12.2026 23:59 (МСК)"));
-  CHECK(Contains(text, "Анализ данных на Python (DA-101)"));
+  CHECK(PdfContains(text, "СЕРТИФИКАТ НА ОБУЧЕНИЕ"));
+  CHECK(PdfContains(text, "Иванова Мария Сергеевна\n"));
+  CHECK(PdfContains(text, "№ ABCD-EFGH-JKMN-PQRS-T"));
+  CHECK(PdfContains(text, "31.12.2026 23:59 (МСК)"));
+  CHECK(PdfContains(text, "Анализ данных на Python (DA-101)"));
   CHECK(DecodeQr(path).out == "https://cert.example.ru/v/ABCD-EFGH-JKMN-PQRS-T\n");
 }
 
 TEST_CASE("pdf: document metadata names the document, the issuer and the issue date", "[render]") {
   auto pdf = RenderCertificatePdf(SampleCertificate(), {kCredential, kReceipt}, Options());
   REQUIRE(pdf.ok());
-  Ran info = Run("pdfinfo -isodates '" + Save("certificate-info.pdf", *pdf).string() + "'");
+  Ran info = RunTool("pdfinfo -isodates '" + Save("certificate-info.pdf", *pdf).string() + "'");
   INFO(info.out);
-  CHECK(Contains(
+  CHECK(PdfContains(
       info.out, "Title:           Удостоверение о повышении квалификации № 7KQ2-M9XH-4TPA-ZR3C-5"));
-  CHECK(Contains(info.out, "Author:          АНО ДПО «Цифровая академия»"));
-  CHECK(Contains(info.out, "CreationDate:    2026-06-30T00:00:00Z"));
+  CHECK(PdfContains(info.out, "Author:          АНО ДПО «Цифровая академия»"));
+  CHECK(PdfContains(info.out, "CreationDate:    2026-06-30T00:00:00Z"));
   PdfOptions at = Options();
   at.created_at_ms = 1782813600000;  // 2026-06-30T10:00:00Z
   auto later = RenderCertificatePdf(SampleCertificate(), {kCredential, kReceipt}, at);
   REQUIRE(later.ok());
-  Ran info2 = Run("pdfinfo -isodates '" + Save("certificate-info2.pdf", *later).string() + "'");
-  CHECK(Contains(info2.out, "CreationDate:    2026-06-30T10:00:00Z"));
+  Ran info2 = RunTool("pdfinfo -isodates '" + Save("certificate-info2.pdf", *later).string() + "'");
+  CHECK(PdfContains(info2.out, "CreationDate:    2026-06-30T10:00:00Z"));
 }
 
 TEST_CASE("pdf: output is reproducible and independent of other documents", "[render]") {
@@ -386,7 +386,7 @@ TEST_CASE("pdf: control characters, invalid UTF-8 and glyphs the font lacks stil
   REQUIRE(pdf.ok());
   fs::path path = Save("certificate-odd-text.pdf", *pdf);
   CheckQpdfClean(path);
-  CHECK(Contains(PdfToText(path), "Иван"));
+  CHECK(PdfContains(PdfToText(path), "Иван"));
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ Json BadSnilsApplication() {
   return a;
 }
 
-Json Draft(const std::string& year) {
+Json BadInputDraft(const std::string& year) {
   return {{"programme", "DA-101"},          {"learner_name", "Кузнецов Андрей Викторович"},
           {"learner_id", "234-567-891 00"}, {"period_start", year + "-09-01"},
           {"period_end", year + "-11-20"},  {"points", 91},
@@ -163,7 +163,7 @@ TEST_CASE("server: malformed requests get problem+json and change nothing", "[se
   }
   add({"apply without a content type", "POST", apply, Application().dump(), "", 415,
        "request.content-type", ""});
-  add({"draft as text/plain", "POST", certs, Draft(year).dump(), provider, 415,
+  add({"draft as text/plain", "POST", certs, BadInputDraft(year).dump(), provider, 415,
        "request.content-type", "text/plain"});
   add({"tokens as form", "POST", "/api/v1/tokens", "role=operator", op, 415, "request.content-type",
        "application/x-www-form-urlencoded"});
@@ -205,23 +205,23 @@ TEST_CASE("server: malformed requests get problem+json and change nothing", "[se
          "request.unknown-field"});
   }
   {
-    Json d = Draft(year);
+    Json d = BadInputDraft(year);
     d["state"] = "issued";
     add({"draft: unknown field", "POST", certs, d.dump(), provider, 400, "request.unknown-field"});
-    d = Draft(year);
+    d = BadInputDraft(year);
     d["points"] = "91";
     add({"draft: points as a string", "POST", certs, d.dump(), provider, 400, "request.field"});
-    d = Draft(year);
+    d = BadInputDraft(year);
     d["points"] = 91.5;
     add({"draft: fractional points", "POST", certs, d.dump(), provider, 400, "request.field"});
-    d = Draft(year);
+    d = BadInputDraft(year);
     d["identity_share"] = "0.4";
     add({"draft: share as a string", "POST", certs, d.dump(), provider, 400, "request.field"});
-    d = Draft(year);
+    d = BadInputDraft(year);
     d.erase("learner_id");
     add({"draft: no learner_id", "POST", certs, d.dump(), provider, 400, "request.field"});
     add({"draft: empty object", "POST", certs, "{}", provider, 400, "request.field"});
-    d = Draft(year);
+    d = BadInputDraft(year);
     d["issuer"] = "demo-university";
     add({"draft: another issuer's name", "POST", certs, d.dump(), provider, 403, "auth.scope"});
   }
@@ -289,7 +289,7 @@ TEST_CASE("server: malformed requests get problem+json and change nothing", "[se
            {"end before start", {{"period_end", year + "-01-01"}}},
            {"month 13", {{"period_end", year + "-13-01"}}},
            {"unknown programme", {{"programme", "NO-SUCH"}}}}) {
-    Json d = Draft(year);
+    Json d = BadInputDraft(year);
     d.update(change);
     add({"draft: " + what, "POST", certs, d.dump(), provider, 0, ""});
   }
@@ -415,7 +415,7 @@ TEST_CASE("server: malformed requests get problem+json and change nothing", "[se
       a[field] = sql;
       add({"sql in application field " + field, "POST", apply, a.dump(), "", 0, ""});
     }
-    Json d = Draft(year);
+    Json d = BadInputDraft(year);
     d["learner_id"] = "234-567-891 01";  // never valid, so never stored
     d["learner_name"] = sql;
     d["identity_method"] = sql;
@@ -453,7 +453,7 @@ TEST_CASE("server: malformed requests get problem+json and change nothing", "[se
     add({"idempotency key on draft " + key.substr(0, 10),
          "POST",
          certs,
-         Draft(year).dump(),
+         BadInputDraft(year).dump(),
          provider,
          400,
          "request.idempotency-key",

@@ -33,6 +33,7 @@
 #include "registry/ledger/entry.h"
 #include "registry/registry.h"
 #include "tests/test_util.h"
+#include "tests/verifier/fixture.h"
 #include "verifier/audit.h"
 #include "verifier/cli.h"
 #include "verifier/trust_source.h"
@@ -45,7 +46,7 @@ namespace {
 namespace fs = std::filesystem;
 using registry::LedgerEvent;
 
-int64_t T(const char* rfc3339) { return *crypto::ParseRfc3339(rfc3339); }
+using fixture::T;
 
 // `python3 -m http.server` serving `root` on a free port of 127.0.0.1.
 class StaticServer {

@@ -15,9 +15,9 @@ namespace {
 using certledger::testing::ReadFile;
 using certledger::testing::SourcePath;
 using certledger::testing::TempDir;
-using testing::FakeRegistry;
-using testing::J;
-using testing::T;
+using fixture::FakeRegistry;
+using fixture::J;
+using fixture::T;
 
 Report ValidReport() {
   Report r;

@@ -33,7 +33,7 @@
 #include "tests/test_util.h"
 #include "verifier/trust_source.h"
 
-namespace certledger::verifier::testing {
+namespace certledger::verifier::fixture {
 
 inline int64_t T(const char* rfc3339) {
   auto t = crypto::ParseRfc3339(rfc3339);
@@ -324,6 +324,6 @@ class FakeRegistry {
   std::string newest_;
 };
 
-}  // namespace certledger::verifier::testing
+}  // namespace certledger::verifier::fixture
 
 #endif  // CERTLEDGER_TESTS_VERIFIER_FIXTURE_H_

@@ -31,7 +31,7 @@ namespace {
 using certledger::testing::SourcePath;
 using certledger::testing::TempDir;
 using certledger::testing::WriteFile;
-using testing::FakeRegistry;
+using fixture::FakeRegistry;
 
 // A code as the registry makes one (32 hex digits) and its grouped form.
 constexpr char kCode[] = "3f9a0c1be24d5a6f7081923a4b5c6d7e";
@@ -54,14 +54,14 @@ Json CertWithHash(const std::string& code = kCode) {
   return c;
 }
 
-int RunCli(std::vector<std::string> args) {
+int IdentityRunCli(std::vector<std::string> args) {
   args.insert(args.begin(), "certverify");
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   return Main(static_cast<int>(argv.size()), argv.data());
 }
 
-Report ValidReport() {
+Report IdentityValidReport() {
   Report r;
   r.verdict = Verdict::kValid;
   return r;
@@ -133,7 +133,7 @@ TEST_CASE("identity: a credential issued with the salt inside still verifies and
   auto bundle = NewBundleTrustSource(dir.path());
   REQUIRE(bundle.ok());
   auto v =
-      VerifyCredential(signed_legacy, std::nullopt, **bundle, testing::T("2026-07-01T00:00:00Z"));
+      VerifyCredential(signed_legacy, std::nullopt, **bundle, fixture::T("2026-07-01T00:00:00Z"));
   REQUIRE(v.ok());
   CHECK(v->verdict == Verdict::kValid);
   CHECK(CheckLearnerIdentity(signed_legacy, {kSnils, "d1c5e3"}).result == IdentityResult::kMatches);
@@ -146,7 +146,7 @@ TEST_CASE("credit: learnerIdentity checks the hash when the SNILS and code are g
   const Json c = CertWithHash();
   const CreditPolicy policy;
   auto run = [&](const LearnerClaim* claim) {
-    auto r = CreditCheck(c, ValidReport(), policy, claim);
+    auto r = CreditCheck(c, IdentityValidReport(), policy, claim);
     REQUIRE(r.ok());
     return *r;
   };
@@ -176,7 +176,7 @@ TEST_CASE("credit: learnerIdentity checks the hash when the SNILS and code are g
   // No hashed identifier to check: missing.
   Json no_hash = c;
   no_hash["credentialSubject"]["identifier"].erase(1);
-  auto r = CreditCheck(no_hash, ValidReport(), policy, &good);
+  auto r = CreditCheck(no_hash, IdentityValidReport(), policy, &good);
   REQUIRE(r.ok());
   CHECK(LearnerReq(*r).status == RequirementStatus::kMissing);
   CHECK_FALSE(r->met);
@@ -197,9 +197,9 @@ TEST_CASE("certverify: --learner-id with --identity-code: 0 on a match, 7 or 6 w
     std::vector<std::string> args = {json,  "--trust",         trust, "--at", at, "--learner-id",
                                      snils, "--identity-code", code};
     args.insert(args.end(), more.begin(), more.end());
-    return RunCli(args);
+    return IdentityRunCli(args);
   };
-  CHECK(RunCli({json, "--trust", trust, "--at", at}) == 0);
+  CHECK(IdentityRunCli({json, "--trust", trust, "--at", at}) == 0);
   CHECK(run(kSnils, kCodeShown) == 0);
   CHECK(run(kSnilsDigits, kCode, {"--json"}) == 0);
   CHECK(run(kSnils, "3f9a-0c1b-e24d-5a6f-7081-923a-4b5c-6d7f") == kExitIdentityNotConfirmed);
@@ -217,14 +217,15 @@ TEST_CASE("certverify: --learner-id with --identity-code: 0 on a match, 7 or 6 w
   CHECK(run(kSnils, kCodeShown) == 1);
   // The pair goes together; a code is hex digits.
   WriteFile(json, cert.dump(2));
-  CHECK(RunCli({json, "--trust", trust, "--at", at, "--learner-id", kSnils}) == kExitUsage);
-  CHECK(RunCli({json, "--trust", trust, "--at", at, "--identity-code", kCode}) == kExitUsage);
+  CHECK(IdentityRunCli({json, "--trust", trust, "--at", at, "--learner-id", kSnils}) == kExitUsage);
+  CHECK(IdentityRunCli({json, "--trust", trust, "--at", at, "--identity-code", kCode}) ==
+        kExitUsage);
   CHECK(run(kSnils, "zzzz-0c1b") == kExitUsage);
 }
 
 TEST_CASE("identity: a registry certificate's PDF attachments carry the hash, never the code",
           "[verifier][privacy]") {
-  registry::testing::CertificateEnv env;
+  registry::fixture::CertificateEnv env;
   registry::CertificateInput in;
   in.issuer = "demo";
   in.programme = "DA-101";

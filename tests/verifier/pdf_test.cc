@@ -28,7 +28,7 @@ using certledger::testing::SharedPath;
 using certledger::testing::SourcePath;
 using certledger::testing::TempDir;
 using certledger::testing::WriteFile;
-using testing::FakeRegistry;
+using fixture::FakeRegistry;
 
 // A one-page PDF with the given embedded files (name -> bytes), as
 // docs/formats.md "PDF attachments" describes.

@@ -59,7 +59,7 @@ std::string Rasterise(const TempDir& dir, const std::string& pdf, const std::str
   return ReadFile(base.string() + (jpeg ? ".jpg" : ".png"));
 }
 
-int RunCli(std::vector<std::string> args) {
+int QrRunCli(std::vector<std::string> args) {
   args.insert(args.begin(), "certverify");
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -110,7 +110,7 @@ TEST_CASE("qr: an image without a QR code, or not an image, is a clear error", "
 
   // certverify: no QR code is a usage error (exit 64), before any network use.
   fs::path file = dir.path() / "draft.png";
-  CHECK(RunCli({file.string()}) == kExitUsage);
+  CHECK(QrRunCli({file.string()}) == kExitUsage);
 }
 
 TEST_CASE("qr: only <base>/v/<code> URLs are certificate URLs", "[verifier]") {
@@ -155,14 +155,14 @@ TEST_CASE("qr: certverify IMAGE.png verifies the URL of its QR code online", "[v
   auto pdf = render::RenderCertificatePdf(view, {"{}", ""}, Options());
   REQUIRE(pdf.ok());
   (void)Rasterise(dir, *pdf, "scan", 150);
-  int code = RunCli({(dir.path() / "scan.png").string(), "--lang", "en"});
+  int code = QrRunCli({(dir.path() / "scan.png").string(), "--lang", "en"});
   server.stop();
   thread.join();
   CHECK(code == static_cast<int>(Verdict::kInvalid));
   REQUIRE_FALSE(paths.empty());
   CHECK(paths[0] == "/v/7KQ2-M9XH-4TPA-ZR3C-5");
   // Offline, a QR code cannot be followed: a usage error.
-  CHECK(RunCli({(dir.path() / "scan.png").string(), "--offline"}) == kExitUsage);
+  CHECK(QrRunCli({(dir.path() / "scan.png").string(), "--offline"}) == kExitUsage);
 }
 
 }  // namespace

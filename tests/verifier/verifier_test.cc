@@ -18,9 +18,9 @@ namespace {
 using certledger::testing::ReadFile;
 using certledger::testing::SharedPath;
 using certledger::testing::TempDir;
-using testing::FakeRegistry;
-using testing::J;
-using testing::T;
+using fixture::FakeRegistry;
+using fixture::J;
+using fixture::T;
 
 Json Load(std::string_view rel) { return ::certledger::testing::SharedJson(rel); }
 
