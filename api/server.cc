@@ -88,6 +88,17 @@ std::optional<Reply> PageCache::Get(const std::string& key) {
   return *hit;  // the copy is made outside the lock
 }
 
+std::shared_ptr<const Reply> PageCache::Peek(const std::string& key) {
+  if (ttl_ms_ <= 0) return nullptr;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return nullptr;
+  const Entry& e = it->second;
+  const int64_t now = SteadyMs();
+  if (e.expires_ms < now && (!e.refreshing || e.expires_ms + ttl_ms_ < now)) return nullptr;
+  return e.reply;
+}
+
 void PageCache::Put(const std::string& key, const Reply& reply) {
   if (ttl_ms_ <= 0) return;
   auto shared = std::make_shared<const Reply>(reply);
@@ -362,7 +373,19 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
   } else {
     // httplib's parsing and routing over buffered socket I/O: one send per
     // answer (api/internal/buffered_server.h).
-    server = std::make_unique<internal::BufferedServer>();
+    auto buffered = std::make_unique<internal::BufferedServer>();
+    // Cached public pages skip httplib's parsing (buffered_server.h).
+    const bool log = config.log_requests;
+    buffered->set_fast_get(
+        [&router, log](const internal::FastGetRequest& request, std::string* out) {
+          const int status = router.FastGet(request, out);
+          if (status != 0 && log) {  // as the logger below
+            std::fprintf(stderr, "GET %.*s %d\n", static_cast<int>(request.path.size()),
+                         request.path.data(), status);
+          }
+          return status;
+        });
+    server = std::move(buffered);
   }
   // Tuning (cpp-httplib's defaults: Nagle on, 5 requests per connection, 8 threads).
   server->set_tcp_nodelay(true);

@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 namespace certledger::api::internal {
 namespace {
@@ -82,6 +84,16 @@ class BufferedStream final : public httplib::Stream {
   socket_t socket() const override { return sock_; }
 
   bool Buffered() const { return in_off_ < in_len_; }
+  // The bytes received and not yet read.
+  std::string_view Pending() const {
+    return std::string_view(in_.data() + in_off_, in_len_ - in_off_);
+  }
+  // Marks the first `n` pending bytes as read.
+  void Consume(size_t n) { in_off_ += std::min(n, in_len_ - in_off_); }
+  // The answer being collected (sent by Flush).
+  std::string& Out() { return out_; }
+  // recv when nothing is pending: see Fill.
+  ssize_t FillIfEmpty() { return Buffered() ? static_cast<ssize_t>(in_len_ - in_off_) : Fill(); }
 
   // Sends everything written so far; false if the peer is gone or does not
   // take it within the write timeout.
@@ -165,6 +177,113 @@ class BufferedStream final : public httplib::Stream {
   bool ok_ = true;
 };
 
+// ---- The fast path's request parser ------------------------------------------
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsLower(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (Lower(s[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+// RFC 9110 section 5.6.2: tchar.
+bool IsTchar(unsigned char c) {
+  return std::isalnum(c) || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+bool AllOf(std::string_view s, const char* extra) {
+  for (unsigned char c : s) {
+    if (!std::isalnum(c) && std::strchr(extra, c) == nullptr) return false;
+  }
+  return true;
+}
+
+// Request headers that cannot change the answer of a cached public GET.
+bool Harmless(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "host", "user-agent", "accept-encoding",           "cache-control", "pragma",
+      "dnt",  "referer",    "upgrade-insecure-requests", "priority"};
+  for (std::string_view n : kNames) {
+    if (EqualsLower(name, n)) return true;
+  }
+  return name.size() > 4 && EqualsLower(name.substr(0, 4), "sec-");  // Sec-Fetch-*, Sec-CH-UA*
+}
+
+struct FastHead {
+  FastGetRequest req;
+  bool close = false;  // "Connection: close"
+  size_t length = 0;   // bytes of the head, final CRLF CRLF included
+};
+
+// Whether `buf` starts with a whole request the fast path may answer: an
+// HTTP/1.1 GET (RFC 9112 section 3) in origin form without percent-encoding,
+// no body, and only the headers above plus one Accept, Accept-Language and
+// Connection (keep-alive or close), each a single line of visible ASCII.
+// Anything else is httplib's.
+bool ParseFastHead(std::string_view buf, FastHead* out) {
+  const size_t end = buf.find("\r\n\r\n");
+  if (end == std::string_view::npos) return false;
+  out->length = end + 4;
+  std::string_view head = buf.substr(0, end + 2);  // each line ends with CRLF
+  size_t eol = head.find("\r\n");
+  std::string_view line = head.substr(0, eol);
+  constexpr std::string_view kMethod = "GET ", kVersion = " HTTP/1.1";
+  if (line.size() <= kMethod.size() + kVersion.size() || line.substr(0, 4) != kMethod ||
+      line.substr(line.size() - kVersion.size()) != kVersion) {
+    return false;
+  }
+  std::string_view target =
+      line.substr(kMethod.size(), line.size() - kMethod.size() - kVersion.size());
+  if (target.empty() || target[0] != '/' || target.size() > 2048) return false;
+  const size_t q = target.find('?');
+  out->req.path = target.substr(0, q);
+  out->req.query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+  if (!AllOf(out->req.path, "-._~/") || !AllOf(out->req.query, "-._~=&")) return false;
+  bool accept = false, accept_language = false, connection = false;
+  for (size_t pos = eol + 2; pos < head.size();) {
+    const size_t e = head.find("\r\n", pos);
+    std::string_view h = head.substr(pos, e - pos);
+    pos = e + 2;
+    const size_t colon = h.find(':');
+    if (colon == std::string_view::npos || colon == 0) return false;
+    std::string_view name = h.substr(0, colon), value = h.substr(colon + 1);
+    for (unsigned char c : name) {
+      if (!IsTchar(c)) return false;
+    }
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    for (unsigned char c : value) {
+      if ((c < 0x20 && c != '\t') || c >= 0x7f) return false;
+    }
+    if (EqualsLower(name, "accept")) {
+      if (accept) return false;
+      accept = true;
+      out->req.accept = value;
+    } else if (EqualsLower(name, "accept-language")) {
+      if (accept_language) return false;
+      accept_language = true;
+      out->req.accept_language = value;
+    } else if (EqualsLower(name, "connection")) {
+      // httplib closes on exactly "close" and ignores any other value but
+      // its own spelling of keep-alive is all this path takes.
+      if (connection) return false;
+      connection = true;
+      if (value == "close") {
+        out->close = true;
+      } else if (!EqualsLower(value, "keep-alive")) {
+        return false;
+      }
+    } else if (!Harmless(name)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 bool BufferedServer::process_and_close_socket(socket_t sock) {
@@ -174,8 +293,28 @@ bool BufferedServer::process_and_close_socket(socket_t sock) {
                         ToMillis(write_timeout_sec_, write_timeout_usec_));
     const int keep_alive_ms = ToMillis(keep_alive_timeout_sec_, 0);
     auto stopped = [this] { return svr_sock_ == INVALID_SOCKET; };
+    // The value httplib gives its Keep-Alive header.
+    const std::string keep_alive = "timeout=" + std::to_string(keep_alive_timeout_sec_) +
+                                   ", max=" + std::to_string(keep_alive_max_count_);
     for (size_t left = keep_alive_max_count_; left > 0 && !stopped(); --left) {
       if (!strm.WaitForRequest(keep_alive_ms, stopped)) break;
+      if (fast_get_) {
+        // A read that fails here would fail in httplib too.
+        if (strm.FillIfEmpty() <= 0) break;
+        FastHead h;
+        if (ParseFastHead(strm.Pending(), &h)) {
+          const bool close = left == 1 || h.close;
+          h.req.connection_name = close ? "Connection" : "Keep-Alive";
+          h.req.connection_value = close ? std::string_view("close") : keep_alive;
+          const int status = fast_get_(h.req, &strm.Out());
+          if (status != 0) {
+            strm.Consume(h.length);
+            ret = true;
+            if (!strm.Flush() || close) break;
+            continue;
+          }
+        }
+      }
       bool connection_closed = false;
       ret = process_request(strm, /*close_connection=*/left == 1, connection_closed, nullptr);
       if (!strm.Flush() || !ret || connection_closed) break;

@@ -126,12 +126,30 @@ std::string Request::Query(const std::string& name) const {
 }
 
 std::string Request::Lang() const {
-  std::string q = Query("lang");
-  if (q == "en" || q == "ru") return q;
-  std::string al = http.get_header_value("Accept-Language");
-  std::transform(al.begin(), al.end(), al.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (al.rfind("en", 0) == 0) return "en";
+  return LangOf(Query("lang"), http.get_header_value("Accept-Language"));
+}
+
+std::string LangOf(std::string_view lang_param, std::string_view accept_language) {
+  if (lang_param == "en" || lang_param == "ru") return std::string(lang_param);
+  if (accept_language.size() >= 2 &&
+      std::tolower(static_cast<unsigned char>(accept_language[0])) == 'e' &&
+      std::tolower(static_cast<unsigned char>(accept_language[1])) == 'n') {
+    return "en";
+  }
   return "ru";
+}
+
+std::string_view FastQueryValue(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    }
+  }
+  return {};
 }
 
 const std::vector<ProblemType>& ProblemCatalogue() {
@@ -295,6 +313,11 @@ std::string Metrics::Render(const std::map<std::string, double>& gauges) const {
     o << "certledger_http_request_duration_seconds_sum{" << l << "} " << r.sum << "\n";
     o << "certledger_http_request_duration_seconds_count{" << l << "} " << r.count << "\n";
   }
+  o << "# HELP certledger_http_fast_answers_total Answers served from the page cache without "
+       "httplib's request parsing (also counted above).\n"
+       "# TYPE certledger_http_fast_answers_total counter\n"
+       "certledger_http_fast_answers_total "
+    << fast_answers_.load(std::memory_order_relaxed) << "\n";
   for (const auto& [name, v] : gauges) {
     o << "# TYPE " << name << " gauge\n" << name << " " << v << "\n";
   }
@@ -583,6 +606,90 @@ Result<Reply> Router::Run(const Route& route, const httplib::Request& req, Reque
   return out;
 }
 
+namespace {
+
+// The headers every routed answer carries: the reply's own, then the security
+// headers, CORS and a default Cache-Control, in the order Dispatch sets them.
+template <typename Add>
+void AnswerHeaders(const Route& route, const Reply& reply, const Add& add) {
+  // The reply's own headers decide, looked up in its short vector rather
+  // than with httplib's case-insensitive has_header over the response.
+  bool csp = false, cache_control = false;
+  for (const auto& [k, v] : reply.headers) {
+    csp = csp || k == "Content-Security-Policy";
+    cache_control = cache_control || k == "Cache-Control";
+    add(k, v);
+  }
+  add("X-Content-Type-Options", "nosniff");
+  add("Referrer-Policy", "no-referrer");
+  if (!csp) add("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  add("X-Frame-Options", "DENY");
+  if (route.access.cors) add("Access-Control-Allow-Origin", "*");
+  if (!cache_control) add("Cache-Control", "no-store");
+}
+
+// httplib::detail::ci: header names compare byte by byte after tolower.
+bool HeaderNameLess(std::string_view a, std::string_view b) {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                      [](unsigned char x, unsigned char y) {
+                                        const auto lx = x >= 'A' && x <= 'Z' ? x + 32 : x;
+                                        const auto ly = y >= 'A' && y <= 'Z' ? y + 32 : y;
+                                        return lx < ly;
+                                      });
+}
+
+}  // namespace
+
+void Router::SetFastGet(const std::string& path, FastHandler handler) {
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    if (routes_[i].method == "GET" && routes_[i].path == path) {
+      fast_.resize(routes_.size());
+      fast_[i] = std::move(handler);
+      return;
+    }
+  }
+  std::fprintf(stderr, "certledger: SetFastGet: no GET route %s\n", path.c_str());
+  std::abort();
+}
+
+int Router::FastGet(const FastGetRequest& request, std::string* out) {
+  const auto start = Clock::now();
+  std::vector<std::string> values;
+  const int i = MatchGet(request.path, &values);
+  if (i < 0 || static_cast<size_t>(i) >= fast_.size() || !fast_[i]) return 0;
+  std::shared_ptr<const Reply> reply = fast_[i](request, values);
+  if (!reply) return 0;
+  // httplib::detail::status_message for the statuses a cached page has.
+  const char* reason = reply->status == 200 ? "OK" : reply->status == 404 ? "Not Found" : nullptr;
+  if (reason == nullptr) return 0;
+  const Route& route = routes_[i];
+  // As httplib::Server::write_response_core writes them: the headers set in
+  // Dispatch and by set_content (Content-Type), then Content-Length and the
+  // connection header, sorted by its case-insensitive multimap (equal names
+  // keep their order), each "Name: value" CRLF.
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+  headers.reserve(reply->headers.size() + 10);
+  AnswerHeaders(route, *reply,
+                [&](std::string_view k, std::string_view v) { headers.emplace_back(k, v); });
+  const std::string length = std::to_string(reply->body.size());
+  headers.emplace_back("Content-Type", reply->content_type);
+  headers.emplace_back("Content-Length", length);
+  headers.emplace_back(request.connection_name, request.connection_value);
+  std::stable_sort(headers.begin(), headers.end(),
+                   [](const auto& a, const auto& b) { return HeaderNameLess(a.first, b.first); });
+  size_t size = 32 + reply->body.size();
+  for (const auto& [k, v] : headers) size += k.size() + v.size() + 4;
+  out->reserve(out->size() + size);
+  out->append("HTTP/1.1 ").append(std::to_string(reply->status)).append(" ").append(reason);
+  out->append("\r\n");
+  for (const auto& [k, v] : headers) out->append(k).append(": ").append(v).append("\r\n");
+  out->append("\r\n").append(reply->body);
+  metrics_.Observe(route.method + " " + route.path, reply->status,
+                   std::chrono::duration<double>(Clock::now() - start).count());
+  metrics_.CountFast();
+  return reply->status;
+}
+
 void Router::Dispatch(size_t route_index, const httplib::Request& req, httplib::Response& res,
                       const std::vector<std::string>& values) {
   const Route& route = routes_[route_index];
@@ -598,22 +705,9 @@ void Router::Dispatch(size_t route_index, const httplib::Request& req, httplib::
     reply = Problem(Status::Internal("internal", e.what()));
   }
   res.status = reply.status;
-  // The reply's own headers decide, looked up in its short vector rather
-  // than with httplib's case-insensitive has_header over the response.
-  bool csp = false, cache_control = false;
-  for (auto& [k, v] : reply.headers) {
-    csp = csp || k == "Content-Security-Policy";
-    cache_control = cache_control || k == "Cache-Control";
-    res.set_header(k.c_str(), v);
-  }
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_header("Referrer-Policy", "no-referrer");
-  if (!csp) {
-    res.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-  }
-  res.set_header("X-Frame-Options", "DENY");
-  if (route.access.cors) res.set_header("Access-Control-Allow-Origin", "*");
-  if (!cache_control) res.set_header("Cache-Control", "no-store");
+  AnswerHeaders(route, reply, [&](std::string_view k, std::string_view v) {
+    res.set_header(std::string(k).c_str(), std::string(v));
+  });
   res.set_content(std::move(reply.body), reply.content_type.c_str());
   metrics_.Observe(route.method + " " + route.path, reply.status,
                    std::chrono::duration<double>(Clock::now() - start).count());

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -24,6 +25,7 @@
 
 #include <httplib.h>
 
+#include "api/internal/buffered_server.h"
 #include "crypto/json.h"
 #include "crypto/status.h"
 #include "registry/registry.h"
@@ -57,6 +59,12 @@ struct Request {
   // "ru" (default) or "en", from ?lang= or Accept-Language.
   std::string Lang() const;
 };
+
+// Request::Lang from the ?lang= value and the Accept-Language header.
+std::string LangOf(std::string_view lang_param, std::string_view accept_language);
+// The value of `name` in a query string that needs no decoding (the fast
+// path's), as httplib reads it: the first occurrence; "" when absent.
+std::string_view FastQueryValue(std::string_view query, std::string_view name);
 
 using Handler = std::function<Result<Reply>(Request&)>;
 
@@ -121,6 +129,8 @@ struct RouterOptions {
 class Metrics {
  public:
   void Observe(const std::string& route, int status, double seconds);
+  // One more answer given by the fast path (also Observe()d).
+  void CountFast() { fast_answers_.fetch_add(1, std::memory_order_relaxed); }
   std::string Render(const std::map<std::string, double>& gauges) const;
 
  private:
@@ -132,7 +142,13 @@ class Metrics {
   };
   mutable std::mutex mu_;
   std::map<std::string, PerRoute> routes_;
+  std::atomic<uint64_t> fast_answers_{0};
 };
+
+// A cached answer of a GET route for the fast path, or nullptr to leave the
+// request to the route's handler. `values` are the path parameters.
+using FastHandler = std::function<std::shared_ptr<const Reply>(
+    const FastGetRequest& request, const std::vector<std::string>& values)>;
 
 class RateLimiter {
  public:
@@ -161,6 +177,16 @@ class Router {
   Metrics& metrics() { return metrics_; }
   const RouterOptions& options() const { return options_; }
 
+  // Lets the GET route `path` (as added) answer from a cache on the
+  // BufferedServer's fast path; the handler must return what the route's own
+  // handler would for such a request (no token, no body).
+  void SetFastGet(const std::string& path, FastHandler handler);
+  // The BufferedServer's FastGetHandler: the answer, with exactly the bytes
+  // httplib writes for the same Reply (headers in its case-insensitive order),
+  // counted in the metrics; 0 if the route has no fast handler or it has
+  // nothing cached.
+  int FastGet(const FastGetRequest& request, std::string* out);
+
   // A problem+json reply for `s` (public: the bad-input handlers use it too).
   Reply Problem(const Status& s) const;
 
@@ -188,6 +214,7 @@ class Router {
   // Per route, its path split at '/': a literal segment, "{}" for one
   // parameter segment, "{*}" for a parameter that takes the rest.
   std::vector<std::vector<std::string>> segments_;
+  std::vector<FastHandler> fast_;  // per route, set by SetFastGet
   Metrics metrics_;
   RateLimiter limiter_;
   std::mutex inflight_mu_;

@@ -41,6 +41,11 @@ class PageCache {
  public:
   explicit PageCache(int64_t ttl_ms) : ttl_ms_(ttl_ms) {}
   std::optional<Reply> Get(const std::string& key);
+  // The entry Get would give, without a copy, except that an expired entry
+  // nobody is re-rendering gives nullptr without making this caller the one
+  // to render it (the fast path then leaves the request to the handler, whose
+  // Get does).
+  std::shared_ptr<const Reply> Peek(const std::string& key);
   void Put(const std::string& key, const Reply& reply);
   void Invalidate();
 

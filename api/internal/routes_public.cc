@@ -33,12 +33,20 @@ void Cacheable(Reply& r, int seconds) {
   r.headers.emplace_back("Cache-Control", "public, max-age=" + std::to_string(seconds));
 }
 
-bool WantsJson(const Request& r) {
-  std::string accept = r.http.get_header_value("Accept");
+bool WantsJsonAccept(std::string_view accept) {
   return accept.find("application/ld+json") != std::string::npos ||
          accept.find("application/vc") != std::string::npos ||
          (accept.find("application/json") != std::string::npos &&
           accept.find("text/html") == std::string::npos);
+}
+
+bool WantsJson(const Request& r) { return WantsJsonAccept(r.http.get_header_value("Accept")); }
+
+// The page cache's key of a certificate or voucher page.
+std::string PageKey(std::string_view lang, std::string_view code) {
+  std::string key = "page:";
+  key.append(lang).append(":").append(code);
+  return key;
 }
 
 // The public page's model for `code` (unknown codes included).
@@ -165,7 +173,7 @@ Result<Reply> CertificatePage(ServerContext& ctx, Request& r) {
     return rep;
   }
   const std::string lang = r.Lang();
-  const std::string key = "page:" + lang + ":" + code;
+  const std::string key = PageKey(lang, code);
   if (auto hit = ctx.pages.Get(key)) return std::move(*hit);
   PublicPageView view = PageView(ctx, code);
   const render::Lang page_lang = lang == "en" ? render::Lang::kEn : render::Lang::kRu;
@@ -371,6 +379,17 @@ void AddPublicRoutes(Router& router, ServerContext& ctx) {
               {"lang"},
               Json(),
               h(CertificatePage)});
+  // The status hot path: an HTML page already in the cache, answered by the
+  // BufferedServer without httplib (the handler above renders and caches it;
+  // a request with a token goes to the handler, as its JSON may differ).
+  router.SetFastGet("/v/{code}",
+                    [&ctx](const FastGetRequest& q,
+                           const std::vector<std::string>& values) -> std::shared_ptr<const Reply> {
+                      if (values.size() != 1 || WantsJsonAccept(q.accept)) return nullptr;
+                      const std::string lang =
+                          LangOf(FastQueryValue(q.query, "lang"), q.accept_language);
+                      return ctx.pages.Peek(PageKey(lang, values[0]));
+                    });
   router.Add({"GET",
               "/v/{code}/credential.json",
               verify,

@@ -1,6 +1,7 @@
 // The server's socket I/O (api/internal/buffered_server.h) on a raw TCP
 // connection: pipelined requests, "Expect: 100-continue", the keep-alive
-// limits, and stopping with idle connections open.
+// limits, stopping with idle connections open, and the fast path for cached
+// public pages.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -8,7 +9,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -142,6 +145,128 @@ TEST_CASE("http io: the server stops promptly with idle keep-alive connections o
   const double secs = std::chrono::duration<double>(SteadyClock::now() - t0).count();
   CHECK(s.stopped_cleanly());
   CHECK(secs < 3.0);  // not the 10 s keep-alive timeout
+}
+
+// One answer read off `c`: the head, then Content-Length bytes of body.
+std::string ReadAnswer(Conn& c, size_t from = 0) {
+  std::string got = c.ReadUntil("\r\n\r\n", 1, 10000);
+  for (int i = 0; i < 50 && got.find("\r\n\r\n", from) == std::string::npos; ++i) {
+    got = c.ReadUntil("never", 1, 200);
+  }
+  const size_t head_end = got.find("\r\n\r\n", from);
+  REQUIRE(head_end != std::string::npos);
+  const size_t cl = got.find("Content-Length: ", from);
+  REQUIRE(cl != std::string::npos);
+  const size_t want = head_end + 4 + std::strtoul(got.c_str() + cl + 16, nullptr, 10);
+  while (got.size() < want) {
+    const size_t before = got.size();
+    got = c.ReadUntil("never", 1, 200);
+    if (got.size() == before) break;
+  }
+  REQUIRE(got.size() >= want);
+  return got.substr(from, want - from);
+}
+
+// The raw answer to one request on a new connection.
+std::string Exchange(int port, const std::string& request) {
+  Conn c(port);
+  c.Send(request);
+  return ReadAnswer(c);
+}
+
+uint64_t FastAnswers(RegistryServer& s) {
+  auto m = s.Get("/metrics", s.OperatorToken());
+  REQUIRE(m.status == 200);
+  const std::string name = "\ncertledger_http_fast_answers_total ";
+  const size_t at = m.body.find(name);
+  REQUIRE(at != std::string::npos);
+  return std::strtoull(m.body.c_str() + at + name.size(), nullptr, 10);
+}
+
+TEST_CASE("http io: a cached public page is answered on the fast path with httplib's bytes",
+          "[server][http]") {
+  RegistryServer s;
+  const std::string code = IssueCertificate(s, "Иванов Иван Иванович", "112-233-445 95");
+  struct Case {
+    std::string target, headers;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"/v/" + code, "Host: x\r\n", 200},
+      {"/v/" + code + "?lang=en", "Host: x\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n", 200},
+      {"/v/" + code,
+       "Host: x\r\nAccept: text/html,application/xhtml+xml\r\n"
+       "Accept-Language: en-GB,en;q=0.9\r\nSec-Fetch-Mode: navigate\r\n",
+       200},
+      {"/v/" + code + "?lang=ru", "Host: x\r\nAccept-Language: en\r\nConnection: keep-alive\r\n",
+       200},
+      {"/v/" + code, "Host: x\r\nConnection: close\r\n", 200},
+      {"/v/AAAA-BBBB-CCCC-DDDD-E", "Host: x\r\n", 404},
+  };
+  for (const Case& c : cases) {
+    INFO(c.target << "\n" << c.headers);
+    // X-Slow is no header the fast path takes: httplib answers (and the
+    // page is rendered and cached); then the same request without it.
+    const std::string slow =
+        Exchange(s.port(), "GET " + c.target + " HTTP/1.1\r\n" + c.headers + "X-Slow: 1\r\n\r\n");
+    const uint64_t before = FastAnswers(s);
+    const std::string fast =
+        Exchange(s.port(), "GET " + c.target + " HTTP/1.1\r\n" + c.headers + "\r\n");
+    CHECK(FastAnswers(s) == before + 1);
+    CHECK(slow.rfind("HTTP/1.1 " + std::to_string(c.status) + " ", 0) == 0);
+    CHECK(slow.find("Content-Security-Policy: default-src 'none'; style-src 'sha256-") !=
+          std::string::npos);
+    CHECK(fast == slow);
+    CHECK((fast.find("\r\nConnection: close\r\n") != std::string::npos) ==
+          (c.headers.find("Connection: close") != std::string::npos));
+  }
+  SECTION("requests the page's handler must see go to it") {
+    const uint64_t before = FastAnswers(s);
+    const std::string path = "GET /v/" + code;
+    // JSON by content negotiation, a token (checked even here), an unknown
+    // header, a percent-encoded path, a query other than lang, HTTP/1.0, HEAD.
+    for (const std::string& request :
+         {path + " HTTP/1.1\r\nHost: x\r\nAccept: application/ld+json\r\n\r\n",
+          path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nonsense\r\n\r\n",
+          path + " HTTP/1.1\r\nHost: x\r\nCookie: a=b\r\n\r\n",
+          "GET /v/" + code.substr(0, 4) + "%2D" + code.substr(5) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+          path + "?lang=en&x=%41 HTTP/1.1\r\nHost: x\r\n\r\n",
+          path + " HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nAccept: application/json\r\n\r\n",
+          path + " HTTP/1.0\r\nHost: x\r\n\r\n"}) {
+      INFO(request);
+      Conn c(s.port());
+      c.Send(request);
+      const std::string got = c.ReadUntil("\r\n\r\n", 1, 10000);
+      CHECK(got.rfind("HTTP/1.1 ", 0) == 0);
+    }
+    CHECK(FastAnswers(s) == before);
+    CHECK(
+        Exchange(s.port(), path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nonsense\r\n\r\n")
+            .rfind("HTTP/1.1 401 ", 0) == 0);
+  }
+  SECTION("fast and httplib answers pipelined on one connection stay in order") {
+    Conn c(s.port());
+    c.Send("GET /v/" + code + " HTTP/1.1\r\nHost: x\r\n\r\n" +
+           "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + "GET /v/" + code +
+           "?lang=en HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string first = ReadAnswer(c);
+    const std::string second = ReadAnswer(c, first.size());
+    const std::string third = ReadAnswer(c, first.size() + second.size());
+    CHECK(first.find("<html lang=\"ru\">") != std::string::npos);
+    CHECK(second.find("\"ok\"") != std::string::npos);
+    CHECK(third.find("<html lang=\"en\">") != std::string::npos);
+  }
+  SECTION("a revocation shows at once on the fast path") {
+    CHECK(Exchange(s.port(), "GET /v/" + code + " HTTP/1.1\r\nHost: x\r\n\r\n")
+              .find("class=\"banner valid") != std::string::npos);
+    auto r = s.Post("/api/v1/certificates/" + code + "/revoke", Json{{"reason", "error-in-data"}},
+                    s.ProviderToken());
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    const std::string after = Exchange(s.port(), "GET /v/" + code + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(after.find("class=\"banner valid") == std::string::npos);
+    CHECK(after.find("class=\"banner revoked") != std::string::npos);
+  }
 }
 
 }  // namespace
