@@ -1,5 +1,6 @@
 #include "registry/internal/db.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <sqlite3.h>
@@ -13,7 +14,10 @@ namespace {
 constexpr int kApplicationId = 0x434c4752;
 
 // WAL pages after which the checkpointer copies the log into the database.
-constexpr int kCheckpointPages = 1000;
+// 40 MB: a busy registry rewrites the same index pages in many transactions,
+// and each checkpoint copies a page once however often the log holds it (at
+// 1,000 pages a rush of applications spent an eighth of its time copying).
+constexpr int kCheckpointPages = 10000;
 
 // A connection is used by one thread at a time (Conn, Db), so SQLite's
 // per-call mutex (OPEN_FULLMUTEX) only costs time: NOMUTEX.
@@ -54,9 +58,13 @@ SQLite::Statement& Conn::Prepare(const std::string& sql) {
 }
 
 void Conn::ResetAll() {
-  // tryReset: sqlite3_reset repeats the error of a failed last step, which
-  // the closure has already handled.
-  for (auto& [sql, stmt] : stmts_) stmt->tryReset();
+  // Only the statements still running (the cache holds every statement this
+  // connection ever ran). sqlite3_reset repeats the error of a failed last
+  // step, which the closure has already handled: the result is ignored.
+  sqlite3* h = db_->getHandle();
+  for (sqlite3_stmt* s = sqlite3_next_stmt(h, nullptr); s != nullptr; s = sqlite3_next_stmt(h, s)) {
+    if (sqlite3_stmt_busy(s)) sqlite3_reset(s);
+  }
 }
 
 Status Db::FromException(const std::exception& e) {
@@ -151,6 +159,10 @@ void Db::CheckpointLoop() {
 }
 
 void Db::RunGroup(std::vector<Pending*>& group) {
+  if (std::all_of(group.begin(), group.end(), [](const Pending* p) { return p->rerunnable; }) &&
+      RunWithoutSavepoints(group)) {
+    return;
+  }
   Conn& c = *writer_;
   try {
     c.Run("BEGIN IMMEDIATE");
@@ -183,8 +195,50 @@ void Db::RunGroup(std::vector<Pending*>& group) {
     }
     p->result = std::move(st);
   }
+  Commit(group);
+}
+
+bool Db::RunWithoutSavepoints(std::vector<Pending*>& group) {
+  Conn& c = *writer_;
+  sqlite3* h = c.db().getHandle();
+  try {
+    c.Run("BEGIN IMMEDIATE");
+  } catch (const std::exception& e) {
+    Status s = FromException(e);
+    for (auto* p : group) p->result = s;
+    return true;
+  }
+  for (auto* p : group) {
+    const int64_t before = sqlite3_total_changes64(h);
+    bool clean = true;
+    try {
+      p->result = (*p->fn)(c);
+      c.ResetAll();
+    } catch (const std::exception& e) {
+      // An exception may come from SQLite with the transaction in any state.
+      p->result = FromException(e);
+      clean = false;
+    }
+    // A failed closure that changed no row left the transaction as a
+    // savepoint's rollback would have (a failed statement undoes itself).
+    if (!p->result.ok() && (!clean || sqlite3_total_changes64(h) != before)) {
+      try {
+        c.ResetAll();
+        c.Run("ROLLBACK");
+      } catch (const std::exception&) {
+        // BEGIN in RunGroup fails and reports it if the rollback did not happen.
+      }
+      return false;
+    }
+  }
+  Commit(group);
+  return true;
+}
+
+void Db::Commit(std::vector<Pending*>& group) {
   // A crash before COMMIT returns leaves none of the group's changes; nobody
   // has been acknowledged yet.
+  Conn& c = *writer_;
   try {
     c.Run("COMMIT");
   } catch (const std::exception& e) {
@@ -199,8 +253,12 @@ void Db::RunGroup(std::vector<Pending*>& group) {
   }
 }
 
-Status Db::Write(const WriteFn& fn) {
-  Pending me{&fn, Status(), false};
+Status Db::Write(const WriteFn& fn) { return Enqueue(fn, false); }
+
+Status Db::WriteRerunnable(const WriteFn& fn) { return Enqueue(fn, true); }
+
+Status Db::Enqueue(const WriteFn& fn, bool rerunnable) {
+  Pending me{&fn, rerunnable, Status(), false, {}};
   std::unique_lock<std::mutex> lk(write_mu_);
   queue_.push_back(&me);
   while (!me.done) {
@@ -215,11 +273,17 @@ Status Db::Write(const WriteFn& fn) {
       lk.unlock();
       RunGroup(group);
       lk.lock();
-      for (auto* p : group) p->done = true;
+      // Notified under the lock: a woken writer returns and destroys its
+      // Pending as soon as it sees done.
+      for (auto* p : group) {
+        p->done = true;
+        if (p != &me) p->cv.notify_one();
+      }
       leader_active_ = false;
-      write_cv_.notify_all();
+      // The first writer still waiting leads the next group.
+      if (!queue_.empty()) queue_.front()->cv.notify_one();
     } else {
-      write_cv_.wait(lk);
+      me.cv.wait(lk);
     }
   }
   return me.result;

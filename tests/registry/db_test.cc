@@ -1,0 +1,157 @@
+// Group commit (registry/internal/db.h): closures folded into one transaction
+// keep their own outcomes, with and without a savepoint per closure.
+#include "registry/internal/db.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "tests/registry/ledger_fixture.h"
+#include "tests/test_util.h"
+
+namespace certledger::registry::internal {
+namespace {
+
+using testing::OpenTestDb;
+using testing::TempDir;
+
+Status InsertCheckpoint(Conn& c, int64_t size) {
+  auto& q = c.Prepare(
+      "INSERT INTO ledger_checkpoints(size, root, note, published_ms) VALUES (?, x'00', x'00', 0)");
+  q.bind(1, size);
+  q.exec();
+  return Status::Ok();
+}
+
+std::set<int64_t> Sizes(Db& db) {
+  std::set<int64_t> out;
+  REQUIRE(db.Read([&](Conn& c) -> Status {
+              auto& q = c.Prepare("SELECT size FROM ledger_checkpoints");
+              while (q.executeStep()) out.insert(q.getColumn(0).getInt64());
+              return Status::Ok();
+            }).ok());
+  return out;
+}
+
+// The first closure holds the writer until the others are queued in order
+// (they form the next group).
+struct Gate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> entered{0};
+  std::atomic<bool> holding{false};
+};
+
+TEST_CASE("db: rerunnable closures in one group keep their own outcomes", "[registry]") {
+  TempDir dir;
+  std::unique_ptr<Db> db = OpenTestDb((dir.path() / "registry.db").string());
+  Gate gate;
+  std::atomic<int> runs_ok{0}, runs_fail_clean{0};
+  const bool fail_after_change = GENERATE(false, true);
+  CAPTURE(fail_after_change);
+
+  // The leader of the first group waits until the others are queued.
+  std::thread first([&] {
+    Status st = db->WriteRerunnable([&](Conn& c) -> Status {
+      gate.holding = true;
+      std::unique_lock<std::mutex> lk(gate.mu);
+      gate.cv.wait(lk, [&] { return gate.release; });
+      return InsertCheckpoint(c, 1);
+    });
+    CHECK(st.ok());
+  });
+  while (!gate.holding) std::this_thread::yield();
+  std::vector<std::thread> rest;
+  std::vector<Status> results(4);
+  // Starts the threads one after another, each queued before the next.
+  auto queue_next = [&] {
+    while (gate.entered < static_cast<int>(rest.size())) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(rest.empty() ? 0 : 100));
+  };
+  // 2: succeeds; 3: fails before changing anything; 4: fails after an
+  // insert (only when fail_after_change) or before; 5: succeeds.
+  queue_next();
+  rest.emplace_back([&] {
+    ++gate.entered;
+    results[0] = db->WriteRerunnable([&](Conn& c) -> Status {
+      ++runs_ok;
+      return InsertCheckpoint(c, 2);
+    });
+  });
+  queue_next();
+  rest.emplace_back([&] {
+    ++gate.entered;
+    results[1] = db->WriteRerunnable([&](Conn& c) -> Status {
+      ++runs_fail_clean;
+      auto& q = c.Prepare("SELECT COUNT(*) FROM ledger_checkpoints");
+      q.executeStep();
+      return Status::AlreadyExists("test.clean", "refused before any change");
+    });
+  });
+  queue_next();
+  rest.emplace_back([&] {
+    ++gate.entered;
+    results[2] = db->WriteRerunnable([&](Conn& c) -> Status {
+      if (fail_after_change) CERTLEDGER_RETURN_IF_ERROR(InsertCheckpoint(c, 4));
+      return Status::FailedPrecondition("test.dirty", "refused");
+    });
+  });
+  queue_next();
+  rest.emplace_back([&] {
+    ++gate.entered;
+    results[3] = db->WriteRerunnable([&](Conn& c) -> Status { return InsertCheckpoint(c, 5); });
+  });
+  queue_next();
+  {
+    std::lock_guard<std::mutex> lk(gate.mu);
+    gate.release = true;
+  }
+  gate.cv.notify_all();
+  first.join();
+  for (auto& t : rest) t.join();
+
+  CHECK(results[0].ok());
+  CHECK(results[1].slug() == "test.clean");
+  CHECK(results[2].slug() == "test.dirty");
+  CHECK(results[3].ok());
+  // Only the successful closures' rows, whichever way the group ran.
+  CHECK(Sizes(*db) == std::set<int64_t>{1, 2, 5});
+  if (fail_after_change) {
+    // The group started again with savepoints: the closures before the
+    // failure ran twice.
+    CHECK(runs_ok == 2);
+    CHECK(runs_fail_clean == 2);
+  } else {
+    // A closure that failed before changing anything needs no rerun.
+    CHECK(runs_ok == 1);
+    CHECK(runs_fail_clean == 1);
+  }
+}
+
+TEST_CASE("db: a rerunnable closure that throws after a change leaves nothing of it",
+          "[registry]") {
+  TempDir dir;
+  std::unique_ptr<Db> db = OpenTestDb((dir.path() / "registry.db").string());
+  int runs = 0;
+  Status st = db->WriteRerunnable([&](Conn& c) -> Status {
+    ++runs;
+    CERTLEDGER_RETURN_IF_ERROR(InsertCheckpoint(c, 7));
+    return InsertCheckpoint(c, 7);  // UNIQUE constraint: SQLite throws
+  });
+  CHECK_FALSE(st.ok());
+  CHECK(runs == 2);  // once without, once with a savepoint
+  CHECK(Sizes(*db).empty());
+  // The writer is usable afterwards.
+  CHECK(db->WriteRerunnable([](Conn& c) { return InsertCheckpoint(c, 8); }).ok());
+  CHECK(Sizes(*db) == std::set<int64_t>{8});
+}
+
+}  // namespace
+}  // namespace certledger::registry::internal
