@@ -1,6 +1,11 @@
 #include "registry/internal/db.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include <sqlite3.h>
@@ -26,7 +31,8 @@ std::unique_ptr<SQLite::Database> OpenConnection(const std::string& path, bool c
   int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX;
   if (create) flags |= SQLite::OPEN_CREATE;
   auto db = std::make_unique<SQLite::Database>(path, flags, busy_timeout_ms);
-  // Durability: a committed transaction survives power loss (WAL + FULL).
+  // Durability: a committed transaction survives power loss (WAL + FULL; the
+  // writer's connection is NORMAL and Db::MakeDurable syncs its log).
   db->exec("PRAGMA journal_mode = WAL");
   db->exec("PRAGMA synchronous = FULL");
   db->exec("PRAGMA foreign_keys = ON");
@@ -110,15 +116,25 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
     CERTLEDGER_RETURN_IF_ERROR(Migrate(*db->writer_));
     // The writer's page cache holds the hot index pages of a busy year.
     db->writer_->Exec("PRAGMA cache_size = -65536");
+    // The writer's COMMIT does not fsync: the leader of each group calls
+    // fdatasync on the log after handing the writer to the next group
+    // (MakeDurable), so one group's fsync overlaps the next one's work. A
+    // group is acknowledged, and a Read returns data, only after that fsync.
+    // WAL + NORMAL keeps the database consistent across a crash (SQLite
+    // syncs the log before each checkpoint and when it reuses the log).
+    db->writer_->Exec("PRAGMA synchronous = NORMAL");
     sqlite3_wal_hook(db->writer_->db().getHandle(), &OnWalCommit, db.get());
     db->checkpointer_ = std::thread([p = db.get()] { p->CheckpointLoop(); });
   } catch (const std::exception& e) {
     return FromException(e);
   }
+  // Whatever the migrations wrote, and what an earlier process left unsynced.
+  CERTLEDGER_RETURN_IF_ERROR(db->SyncLog());
   return db;
 }
 
 Db::~Db() {
+  if (log_fd_ >= 0) ::close(log_fd_);
   if (checkpointer_.joinable()) {
     {
       std::lock_guard<std::mutex> lk(ckpt_mu_);
@@ -158,10 +174,11 @@ void Db::CheckpointLoop() {
   }
 }
 
-void Db::RunGroup(std::vector<Pending*>& group) {
+uint64_t Db::RunGroup(std::vector<Pending*>& group) {
+  uint64_t seq = 0;
   if (std::all_of(group.begin(), group.end(), [](const Pending* p) { return p->rerunnable; }) &&
-      RunWithoutSavepoints(group)) {
-    return;
+      RunWithoutSavepoints(group, &seq)) {
+    return seq;
   }
   Conn& c = *writer_;
   try {
@@ -169,7 +186,7 @@ void Db::RunGroup(std::vector<Pending*>& group) {
   } catch (const std::exception& e) {
     Status s = FromException(e);
     for (auto* p : group) p->result = s;
-    return;
+    return 0;
   }
   for (auto* p : group) {
     Status st;
@@ -195,10 +212,10 @@ void Db::RunGroup(std::vector<Pending*>& group) {
     }
     p->result = std::move(st);
   }
-  Commit(group);
+  return Commit(group);
 }
 
-bool Db::RunWithoutSavepoints(std::vector<Pending*>& group) {
+bool Db::RunWithoutSavepoints(std::vector<Pending*>& group, uint64_t* seq) {
   Conn& c = *writer_;
   sqlite3* h = c.db().getHandle();
   try {
@@ -231,13 +248,15 @@ bool Db::RunWithoutSavepoints(std::vector<Pending*>& group) {
       return false;
     }
   }
-  Commit(group);
+  *seq = Commit(group);
   return true;
 }
 
-void Db::Commit(std::vector<Pending*>& group) {
+uint64_t Db::Commit(std::vector<Pending*>& group) {
   // A crash before COMMIT returns leaves none of the group's changes; nobody
-  // has been acknowledged yet.
+  // has been acknowledged yet. Numbered before COMMIT: a Read whose snapshot
+  // holds this commit ends after the number was taken, and waits for it.
+  const uint64_t seq = ++commits_started_;
   Conn& c = *writer_;
   try {
     c.Run("COMMIT");
@@ -251,6 +270,61 @@ void Db::Commit(std::vector<Pending*>& group) {
       if (p->result.ok()) p->result = s;
     }
   }
+  return seq;
+}
+
+Status Db::SyncLog() {
+  int fd;
+  {
+    std::lock_guard<std::mutex> lk(log_fd_mu_);
+    if (log_fd_ < 0) {
+      log_fd_ = ::open((path_ + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+      if (log_fd_ < 0 && errno == ENOENT) return Status::Ok();  // no log: nothing to sync
+    }
+    fd = log_fd_;
+  }
+  // The descriptor stays open while the Db lives, as the writer's does, so
+  // the file is the same: SQLite deletes the log only when the last
+  // connection closes, and restarts or truncates it in place.
+  if (fd < 0 || ::fdatasync(fd) != 0) {
+    return Status::Unavailable("db.io", std::string("cannot sync the registry's log ") + path_ +
+                                            "-wal: " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Status Db::MakeDurable(uint64_t seq) {
+  std::unique_lock<std::mutex> lk(durable_mu_);
+  commits_done_ = std::max(commits_done_, seq);
+  // One fsync at a time, covering every commit that had returned when it
+  // started (commits are serial, so it covers all before them too): groups
+  // that commit during an fsync share the next one, and the disk never
+  // queues one fsync per group.
+  while (durable_ < seq) {
+    if (syncing_) {
+      durable_cv_.wait(lk);
+      continue;
+    }
+    syncing_ = true;
+    const uint64_t target = commits_done_;
+    lk.unlock();
+    if (options_.TEST_before_sync) options_.TEST_before_sync();
+    Status st = SyncLog();
+    lk.lock();
+    syncing_ = false;
+    // After a failed fsync the kernel may have dropped the pages, and a
+    // later fsync can succeed without them: every later write fails too.
+    if (!st.ok() && sync_error_.ok()) sync_error_ = st;
+    durable_ = std::max(durable_, target);
+    durable_cv_.notify_all();
+  }
+  return sync_error_;
+}
+
+void Db::WaitDurable() {
+  const uint64_t target = commits_started_.load();
+  std::unique_lock<std::mutex> lk(durable_mu_);
+  durable_cv_.wait(lk, [&] { return durable_ >= target; });
 }
 
 Status Db::Write(const WriteFn& fn) { return Enqueue(fn, false); }
@@ -271,17 +345,24 @@ Status Db::Enqueue(const WriteFn& fn, bool rerunnable) {
         queue_.pop_front();
       }
       lk.unlock();
-      RunGroup(group);
+      const uint64_t seq = RunGroup(group);
+      lk.lock();
+      // The next group runs while this one's fsync does: the first writer
+      // still waiting leads it.
+      leader_active_ = false;
+      if (!queue_.empty()) queue_.front()->cv.notify_one();
+      lk.unlock();
+      // Nobody in the group is acknowledged before the fsync returns; if it
+      // fails, the changes may not survive a crash: report them as failed.
+      const Status synced = seq != 0 ? MakeDurable(seq) : Status::Ok();
       lk.lock();
       // Notified under the lock: a woken writer returns and destroys its
       // Pending as soon as it sees done.
       for (auto* p : group) {
+        if (p->result.ok() && !synced.ok()) p->result = synced;
         p->done = true;
         if (p != &me) p->cv.notify_one();
       }
-      leader_active_ = false;
-      // The first writer still waiting leads the next group.
-      if (!queue_.empty()) queue_.front()->cv.notify_one();
     } else {
       me.cv.wait(lk);
     }
@@ -290,6 +371,12 @@ Status Db::Enqueue(const WriteFn& fn, bool rerunnable) {
 }
 
 Status Db::Read(const ReadFn& fn) {
+  Status st = ReadHint(fn);
+  WaitDurable();
+  return st;
+}
+
+Status Db::ReadHint(const ReadFn& fn) {
   std::unique_ptr<Conn> conn;
   {
     std::unique_lock<std::mutex> lk(read_mu_);
@@ -328,6 +415,10 @@ Status Db::Backup(const std::string& dest) {
   try {
     auto src = OpenConnection(path_, false, options_.busy_timeout_ms);
     src->backup(dest.c_str(), SQLite::Database::Save);
+    // The copy may hold commits whose fsync is running, here or in a
+    // serving process.
+    WaitDurable();
+    CERTLEDGER_RETURN_IF_ERROR(SyncLog());
     SQLite::Database out(dest, SQLite::OPEN_READWRITE);
     out.exec("PRAGMA journal_mode = DELETE");
     return Status::Ok();

@@ -10,6 +10,7 @@
 #ifndef CERTLEDGER_REGISTRY_INTERNAL_DB_H_
 #define CERTLEDGER_REGISTRY_INTERNAL_DB_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -59,6 +60,8 @@ struct DbOptions {
   int max_group = 256;
   // How long a connection waits on a lock held by another process.
   int busy_timeout_ms = 5000;
+  // Tests only: runs before each fsync of the log (e.g. to hold it).
+  std::function<void()> TEST_before_sync;
 };
 
 // A write closure: runs inside a transaction; returns non-OK to roll back its
@@ -87,8 +90,19 @@ class Db {
   // fails before changing anything needs no rollback, and one that fails
   // after changing rows makes the group start again with savepoints.
   Status WriteRerunnable(const WriteFn& fn);
-  // Runs `fn` on a reader connection inside a read transaction (a consistent snapshot).
+  // Runs `fn` on a reader connection inside a read transaction (a consistent
+  // snapshot). Returns once every transaction that snapshot can hold is
+  // durable: nothing a crash could take back reaches a caller.
   Status Read(const ReadFn& fn);
+  // Read without that wait, for hints a write closure checks again (the
+  // snapshot may hold a group whose fsync is still running). Call
+  // WaitDurable before anything read this way reaches a client.
+  Status ReadHint(const ReadFn& fn);
+  // Waits until every transaction this process has committed so far is durable.
+  void WaitDurable();
+  // fdatasync of the write-ahead log: makes durable what another process
+  // (a serving registry) committed, before this one hands out what it read.
+  Status SyncLog();
 
   const std::string& path() const { return path_; }
   // Online backup of the whole database to `dest` (consistent while serving).
@@ -115,12 +129,16 @@ class Db {
   };
   Db(std::string path, DbOptions options) : path_(std::move(path)), options_(options) {}
   Status Enqueue(const WriteFn& fn, bool rerunnable);
-  void RunGroup(std::vector<Pending*>& group);
+  // Runs the group and COMMITs; the commit's number, 0 if none was tried.
+  uint64_t RunGroup(std::vector<Pending*>& group);
   // Runs a group of rerunnable closures without savepoints; false (rolled
   // back) when one failed after changing rows.
-  bool RunWithoutSavepoints(std::vector<Pending*>& group);
+  bool RunWithoutSavepoints(std::vector<Pending*>& group, uint64_t* seq);
   // COMMIT, or the failure of COMMIT for every closure that succeeded.
-  void Commit(std::vector<Pending*>& group);
+  uint64_t Commit(std::vector<Pending*>& group);
+  // After the commit numbered `seq` (and the leadership handed on): fdatasync
+  // of the log, then the watermark that Read waits for moves.
+  Status MakeDurable(uint64_t seq);
   // The checkpointer thread: PASSIVE checkpoints on its own connection when
   // asked, so COMMIT never waits for one.
   void CheckpointLoop();
@@ -129,6 +147,18 @@ class Db {
   const DbOptions options_;
 
   std::mutex write_mu_;  // guards queue_, leader_active_ and each Pending's done
+  // Group commit with the fsync outside the writer (registry/internal/db.cc):
+  // commits numbered from 1 when COMMIT starts; durable_ is the highest
+  // number whose fsync has returned (covering all before it).
+  std::atomic<uint64_t> commits_started_{0};
+  std::mutex durable_mu_;  // guards the four below
+  std::condition_variable durable_cv_;
+  uint64_t commits_done_ = 0;  // highest number whose COMMIT has returned
+  uint64_t durable_ = 0;
+  bool syncing_ = false;  // an fsync is running
+  Status sync_error_;     // the first failed fsync (sticky)
+  std::mutex log_fd_mu_;
+  int log_fd_ = -1;  // the -wal file, opened after the first commit
   std::deque<Pending*> queue_;
   bool leader_active_ = false;
   std::unique_ptr<Conn> writer_;  // used only by the current leader
