@@ -159,7 +159,7 @@ TEST_CASE("db: a rerunnable closure that throws after a change leaves nothing of
 }
 
 TEST_CASE(
-    "db: a group is answered and readable only after its fsync; the next group commits "
+    "db: a group is answered and readable only after its fsync, and the next group commits "
     "meanwhile",
     "[registry]") {
   TempDir dir;
