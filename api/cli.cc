@@ -581,6 +581,9 @@ int MainImpl(int argc, char** argv) {
   if (lexport->parsed()) {
     auto size = r.ledger().Export(out);
     if (!size.ok()) return Fail(size.status());
+    // A serving registry's newest commits may still be syncing.
+    s = r.SyncStorage();
+    if (!s.ok()) return Fail(s);
     // The verifier key beside the tiles, for `certverify audit` against a
     // static copy (the server answers /api/v1/ledger/key instead).
     s = WriteOut(std::filesystem::path(out) / "key", r.ledger().VerifierKey() + "\n");
@@ -592,6 +595,8 @@ int MainImpl(int argc, char** argv) {
   if (tb->parsed()) {
     auto size = r.ExportTrustBundle(out);
     if (!size.ok()) return Fail(size.status());
+    s = r.SyncStorage();
+    if (!s.ok()) return Fail(s);
     std::printf("certledger: trust bundle (ledger size %lld) written to %s\n",
                 static_cast<long long>(*size), out.c_str());
     return 0;

@@ -22,6 +22,13 @@ Status FsyncPath(const fs::path& p) {
 
 }  // namespace
 
+void Registry::WaitDurable() { db_->WaitDurable(); }
+
+Status Registry::SyncStorage() {
+  db_->WaitDurable();
+  return db_->SyncLog();
+}
+
 Status Registry::Backup(const std::string& dest) {
   std::error_code ec;
   if (fs::exists(dest, ec)) {

@@ -308,6 +308,15 @@ class Registry {
   Status StoreResponse(const std::string& scope, const std::string& key,
                        const std::string& request_hash, const StoredResponse& response);
 
+  // Waits until every change this process has committed is durable. Reads
+  // may see a group whose fsync is still running (registry/internal/db.h):
+  // whoever hands what it read outside the process calls this first (the
+  // server before every answer).
+  void WaitDurable();
+  // WaitDurable, and an fsync of the database's log for what another process
+  // (a serving registry) committed: before a command publishes what it read.
+  Status SyncStorage();
+
   // Online backup of the database to `dest` (consistent while serving; a new
   // file, written under a temporary name and renamed). The master key is not
   // in it: back DIR/master.key (or the passphrase) up separately.

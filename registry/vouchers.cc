@@ -720,9 +720,8 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   std::string op_key_sealed;
   // One read for the key, the year and the programme (a Read beyond the
   // pooled connections opens a new one, which costs more than the queries).
-  // A hint: the write closure checks the key, the year and the counters
-  // again; before a refusal based on it is answered, WaitDurable.
-  CERTLEDGER_RETURN_IF_ERROR(db_->ReadHint([&](Conn& c) -> Status {
+  // A hint: the write closure checks the key, the year and the counters again.
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
     if (!request_key.empty()) {
       auto& k = c.Prepare("SELECT id FROM applications WHERE request_key = ?");
       k.bind(1, request_key);
@@ -774,7 +773,6 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
     return Status::Ok();
   }));
   if (existing_id) return Replay(*existing_id, send_login_code);
-  if (!found_year.ok() || !programme_ok.ok()) db_->WaitDurable();
   // 2. Shape, then the year, then eligibility: nothing is stored on failure.
   CERTLEDGER_RETURN_IF_ERROR(ValidateApplicationInput(in));
   CERTLEDGER_RETURN_IF_ERROR(found_year);
@@ -783,10 +781,7 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   ctx.regions = year->config().regions;
   ctx.education_levels = year->config().education_levels;
   std::vector<EligibilityFailure> failures = CheckEligibility(in, ctx);
-  if (!failures.empty()) {
-    db_->WaitDurable();  // the year's rules came from the hint
-    return ApplyOutcome{std::move(failures), std::nullopt};
-  }
+  if (!failures.empty()) return ApplyOutcome{std::move(failures), std::nullopt};
   // 3. The programme chosen.
   CERTLEDGER_RETURN_IF_ERROR(programme_ok);
   // 4. Seal the personal data under the application's random id.

@@ -659,6 +659,7 @@ int Router::FastGet(const FastGetRequest& request, std::string* out) {
   if (i < 0 || static_cast<size_t>(i) >= fast_.size() || !fast_[i]) return 0;
   std::shared_ptr<const Reply> reply = fast_[i](request, values);
   if (!reply) return 0;
+  registry_.WaitDurable();  // the cached page may come from a read (see Dispatch)
   // httplib::detail::status_message for the statuses a cached page has.
   const char* reason = reply->status == 200 ? "OK" : reply->status == 404 ? "Not Found" : nullptr;
   if (reason == nullptr) return 0;
@@ -704,6 +705,10 @@ void Router::Dispatch(size_t route_index, const httplib::Request& req, httplib::
   } catch (const std::exception& e) {
     reply = Problem(Status::Internal("internal", e.what()));
   }
+  // Reads may see a group commit whose fsync is still running: nothing a
+  // crash could take back is answered (registry/internal/db.h). Writes have
+  // waited already; this waits for what the handler read.
+  registry_.WaitDurable();
   res.status = reply.status;
   AnswerHeaders(route, reply, [&](std::string_view k, std::string_view v) {
     res.set_header(std::string(k).c_str(), std::string(v));

@@ -127,7 +127,8 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
     // The writer's COMMIT does not fsync: the leader of each group calls
     // fdatasync on the log after handing the writer to the next group
     // (MakeDurable), so one group's fsync overlaps the next one's work. A
-    // group is acknowledged, and a Read returns data, only after that fsync.
+    // group is acknowledged only after that fsync, and what others read is
+    // answered only after WaitDurable.
     // WAL + NORMAL keeps the database consistent across a crash (SQLite
     // syncs the log before each checkpoint and when it reuses the log).
     db->writer_->Exec("PRAGMA synchronous = NORMAL");
@@ -379,12 +380,6 @@ Status Db::Enqueue(const WriteFn& fn, bool rerunnable) {
 }
 
 Status Db::Read(const ReadFn& fn) {
-  Status st = ReadHint(fn);
-  WaitDurable();
-  return st;
-}
-
-Status Db::ReadHint(const ReadFn& fn) {
   std::unique_ptr<Conn> conn;
   {
     std::unique_lock<std::mutex> lk(read_mu_);

@@ -91,13 +91,10 @@ class Db {
   // after changing rows makes the group start again with savepoints.
   Status WriteRerunnable(const WriteFn& fn);
   // Runs `fn` on a reader connection inside a read transaction (a consistent
-  // snapshot). Returns once every transaction that snapshot can hold is
-  // durable: nothing a crash could take back reaches a caller.
+  // snapshot). The snapshot may hold groups whose fsync is still running
+  // (see MakeDurable): call WaitDurable before anything read reaches anyone
+  // outside the process (the server does before every answer).
   Status Read(const ReadFn& fn);
-  // Read without that wait, for hints a write closure checks again (the
-  // snapshot may hold a group whose fsync is still running). Call
-  // WaitDurable before anything read this way reaches a client.
-  Status ReadHint(const ReadFn& fn);
   // Waits until every transaction this process has committed so far is durable.
   void WaitDurable();
   // fdatasync of the write-ahead log: makes durable what another process

@@ -159,7 +159,8 @@ TEST_CASE("db: a rerunnable closure that throws after a change leaves nothing of
 }
 
 TEST_CASE(
-    "db: a group is answered and readable only after its fsync, and the next group commits "
+    "db: a group and what was read of it are answered only after its fsync, and the next group "
+    "commits "
     "meanwhile",
     "[registry]") {
   TempDir dir;
@@ -195,9 +196,10 @@ TEST_CASE(
     std::lock_guard<std::mutex> lk(mu);
     return syncs == 1;
   }));
-  // Committed, not yet durable: a hint sees it, a Read waits.
+  // Committed, not yet durable: a Read sees it, WaitDurable (before an
+  // answer) waits.
   bool hinted = false;
-  REQUIRE(db.ReadHint([&](Conn& c) -> Status {
+  REQUIRE(db.Read([&](Conn& c) -> Status {
               auto& q = c.Prepare("SELECT COUNT(*) FROM ledger_checkpoints WHERE size = 1");
               q.executeStep();
               hinted = q.getColumn(0).getInt() == 1;
@@ -207,6 +209,7 @@ TEST_CASE(
   std::set<int64_t> read;
   std::thread reader([&] {
     read = Sizes(db);
+    db.WaitDurable();
     read_answered = true;
   });
   // The writer is free: the next group runs and commits during the fsync.
