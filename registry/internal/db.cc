@@ -324,7 +324,7 @@ Status Db::MakeDurable(uint64_t seq) {
     // After a failed fsync the kernel may have dropped the pages, and a
     // later fsync can succeed without them: every later write fails too.
     if (!st.ok() && sync_error_.ok()) sync_error_ = st;
-    durable_ = std::max(durable_, target);
+    if (target > durable_.load()) durable_.store(target);
     durable_cv_.notify_all();
   }
   return sync_error_;
@@ -332,8 +332,9 @@ Status Db::MakeDurable(uint64_t seq) {
 
 void Db::WaitDurable() {
   const uint64_t target = commits_started_.load();
+  if (durable_.load() >= target) return;  // nothing running: every page hit asks
   std::unique_lock<std::mutex> lk(durable_mu_);
-  durable_cv_.wait(lk, [&] { return durable_ >= target; });
+  durable_cv_.wait(lk, [&] { return durable_.load() >= target; });
 }
 
 Status Db::Write(const WriteFn& fn) { return Enqueue(fn, false); }

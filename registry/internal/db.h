@@ -150,10 +150,10 @@ class Db {
   std::atomic<uint64_t> commits_started_{0};
   std::mutex durable_mu_;  // guards the four below
   std::condition_variable durable_cv_;
-  uint64_t commits_done_ = 0;  // highest number whose COMMIT has returned
-  uint64_t durable_ = 0;
-  bool syncing_ = false;  // an fsync is running
-  Status sync_error_;     // the first failed fsync (sticky)
+  uint64_t commits_done_ = 0;         // highest number whose COMMIT has returned
+  std::atomic<uint64_t> durable_{0};  // written under durable_mu_; read without it
+  bool syncing_ = false;              // an fsync is running
+  Status sync_error_;                 // the first failed fsync (sticky)
   std::mutex log_fd_mu_;
   int log_fd_ = -1;  // the -wal file, opened after the first commit
   std::deque<Pending*> queue_;
