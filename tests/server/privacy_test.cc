@@ -689,7 +689,8 @@ TEST_CASE("privacy: no seeded personal data in any public response, the ledger o
   REQUIRE(status_slugs.size() >= 2);  // the provider's and the registry's (vouchers)
   auto issuers = s.Get("/api/v1/issuers", op);
   REQUIRE(issuers.status == 200);
-  for (const auto& i : issuers.json()["issuers"]) issuer_slugs.insert(i["slug"].get<std::string>());
+  const Json issuer_list = issuers.json();  // a range over a temporary's member dangles
+  for (const auto& i : issuer_list["issuers"]) issuer_slugs.insert(i["slug"].get<std::string>());
   issuer_slugs.insert(status_slugs.begin(), status_slugs.end());
 
   const Json openapi = s.Get("/api/v1/openapi.json").json();
