@@ -909,7 +909,10 @@ Result<CertificateRecord> Registry::CreateDraft(const CertificateInput& in) {
   CERTLEDGER_ASSIGN_OR_RETURN(const DraftSecrets d,
                               NewDraftSecrets(master_key_, SealingKey("identity-code"), in));
   std::string existing_code;
-  Status st = db_->Write([&](Conn& c) -> Status {
+  // Rerunnable (Db::WriteRerunnable): everything from the database, the
+  // answer set afresh.
+  Status st = db_->WriteRerunnable([&](Conn& c) -> Status {
+    existing_code.clear();
     return InsertDraft(c, in, d, now, /*confirmed=*/false, &existing_code);
   });
   CERTLEDGER_RETURN_IF_ERROR(st);
@@ -935,7 +938,7 @@ Status Registry::CorrectName(const std::string& code, const std::string& name) {
 }
 
 Status Registry::ConfirmName(const std::string& code) {
-  return db_->Write([&](Conn& c) -> Status {
+  return db_->WriteRerunnable([&](Conn& c) -> Status {
     CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
     if (r.state != "draft") {
       return Status::FailedPrecondition("certificate.state", "only a draft is confirmed");
@@ -951,7 +954,7 @@ Result<CertificateRecord> Registry::Issue(const std::string& code) {
   CERTLEDGER_ASSIGN_OR_RETURN(std::string slug, IssuerSlugOf(*db_, code));
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, ActiveSigner(slug));
   const int64_t now = clock_.NowMillis();
-  Status st = db_->Write(
+  Status st = db_->WriteRerunnable(
       [&](Conn& c) -> Status { return IssueDraftIn(c, code, slug, *signer, now).status(); });
   CERTLEDGER_RETURN_IF_ERROR(st);
   ledger_->Notify();
