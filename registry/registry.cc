@@ -29,6 +29,7 @@ using internal::Conn;
 constexpr char kDbFile[] = "registry.db";
 constexpr char kMasterKeyFile[] = "master.key";
 constexpr char kSaltFile[] = "master.salt";
+constexpr char kInitStaging[] = "init.partial";
 // The registry's operator issuer: signs vouchers.
 
 Status Invalid(const std::string& field, const std::string& msg) {
@@ -49,6 +50,14 @@ Status WritePrivateFile(const fs::path& p, std::string_view data) {
   ok = ::fsync(fd) == 0 && ok;
   ::close(fd);
   if (!ok) return Status::Unavailable("io.write", "cannot write " + p.string());
+  return Status::Ok();
+}
+
+Status FsyncDir(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  bool ok = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!ok) return Status::Unavailable("io.fsync", "cannot sync " + dir.string());
   return Status::Ok();
 }
 
@@ -140,47 +149,76 @@ Status Registry::Init(const InitOptions& o, const Clock& clock) {
   if (fs::exists(dir / kDbFile)) {
     return Status::AlreadyExists("registry.exists", "a registry already exists in " + dir.string());
   }
+  const char* key_file = o.passphrase ? kSaltFile : kMasterKeyFile;
+  if (fs::exists(dir / kMasterKeyFile) || fs::exists(dir / kSaltFile)) {
+    return Status::AlreadyExists(
+        "registry.key-without-database",
+        dir.string() +
+            " holds a master key (or passphrase salt) but no registry: restore a "
+            "backup into it (certledger restore), or remove the key if it is "
+            "left from an init that did not finish");
+  }
+  // Everything is made in DIR/init.partial and moved into DIR at the end, the
+  // database last: its presence means the init finished. An interrupted init
+  // leaves only init.partial, which the next one replaces.
+  const fs::path stage = dir / kInitStaging;
+  fs::remove_all(stage, ec);
+  fs::create_directory(stage, ec);
+  if (ec) return Status::Unavailable("io.write", "cannot create " + stage.string());
+  ::chmod(stage.c_str(), 0700);
   crypto::SecretBytes master;
   if (o.passphrase) {
     std::string salt = crypto::RandomBytes(crypto::kPassphraseSaltSize);
-    CERTLEDGER_RETURN_IF_ERROR(WritePrivateFile(dir / kSaltFile, salt));
+    CERTLEDGER_RETURN_IF_ERROR(WritePrivateFile(stage / kSaltFile, salt));
     CERTLEDGER_ASSIGN_OR_RETURN(master, crypto::DeriveKeyFromPassphrase(*o.passphrase, salt));
   } else {
     master = crypto::SecretBytes::Random(crypto::kMasterKeySize);
     CERTLEDGER_RETURN_IF_ERROR(WritePrivateFile(
-        dir / kMasterKeyFile, master.GetSecret(crypto::InsecureSecretAccess::Get())));
+        stage / kMasterKeyFile, master.GetSecret(crypto::InsecureSecretAccess::Get())));
   }
-  internal::DbOptions dbo;
-  dbo.create = true;
-  CERTLEDGER_ASSIGN_OR_RETURN(auto db, internal::Db::Open((dir / kDbFile).string(), dbo));
-  auto ledger_key = crypto::Ed25519Signer::Generate();
-  CERTLEDGER_ASSIGN_OR_RETURN(std::string sealed,
-                              crypto::Seal(master, ledger_key->Seed(), "ledger-key"));
-  // A check value proves at Open that the master key (or passphrase) is right.
-  CERTLEDGER_ASSIGN_OR_RETURN(std::string check,
-                              crypto::SealBytes(master, "certledger", "master-key-check"));
-  CERTLEDGER_RETURN_IF_ERROR(db->Write([&](Conn& c) -> Status {
-    PutMeta(c, "base_url", o.base_url);
-    PutMeta(c, "ledger_key", sealed);
-    PutMeta(c, "ledger_public_key", ledger_key->PublicKey());
-    PutMeta(c, "master_check", check);
-    PutMeta(c, "created_ms", std::to_string(clock.NowMillis()));
-    return Status::Ok();
-  }));
-  db.reset();
-  RegistryOptions ro;
-  ro.data_dir = o.data_dir;
-  ro.passphrase = o.passphrase;
-  ro.ledger.background = false;
-  CERTLEDGER_ASSIGN_OR_RETURN(auto reg, Open(ro, clock));
-  IssuerInput op;
-  op.slug = kOperatorSlug;
-  op.kind = "operator";
-  op.name_ru = o.operator_name_ru;
-  op.name_en = o.operator_name_en;
-  op.inn = o.operator_inn;
-  CERTLEDGER_RETURN_IF_ERROR(reg->RegisterIssuer(op).status());
-  return reg->ledger().IntegrateNow().status();
+  {
+    internal::DbOptions dbo;
+    dbo.create = true;
+    CERTLEDGER_ASSIGN_OR_RETURN(auto db, internal::Db::Open((stage / kDbFile).string(), dbo));
+    auto ledger_key = crypto::Ed25519Signer::Generate();
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string sealed,
+                                crypto::Seal(master, ledger_key->Seed(), "ledger-key"));
+    // A check value proves at Open that the master key (or passphrase) is right.
+    CERTLEDGER_ASSIGN_OR_RETURN(std::string check,
+                                crypto::SealBytes(master, "certledger", "master-key-check"));
+    CERTLEDGER_RETURN_IF_ERROR(db->Write([&](Conn& c) -> Status {
+      PutMeta(c, "base_url", o.base_url);
+      PutMeta(c, "ledger_key", sealed);
+      PutMeta(c, "ledger_public_key", ledger_key->PublicKey());
+      PutMeta(c, "master_check", check);
+      PutMeta(c, "created_ms", std::to_string(clock.NowMillis()));
+      return Status::Ok();
+    }));
+  }
+  {
+    RegistryOptions ro;
+    ro.data_dir = stage.string();
+    ro.passphrase = o.passphrase;
+    ro.ledger.background = false;
+    CERTLEDGER_ASSIGN_OR_RETURN(auto reg, Open(ro, clock));
+    IssuerInput op;
+    op.slug = kOperatorSlug;
+    op.kind = "operator";
+    op.name_ru = o.operator_name_ru;
+    op.name_en = o.operator_name_en;
+    op.inn = o.operator_inn;
+    CERTLEDGER_RETURN_IF_ERROR(reg->RegisterIssuer(op).status());
+    CERTLEDGER_RETURN_IF_ERROR(reg->ledger().IntegrateNow().status());
+  }  // closed: SQLite copies its log into the database file and removes it
+  // The key first, then the log if SQLite kept one, then the database.
+  for (const char* f : {key_file, "registry.db-wal", kDbFile}) {
+    if (!fs::exists(stage / f)) continue;
+    fs::rename(stage / f, dir / f, ec);
+    if (ec) return Status::Unavailable("io.rename", "cannot move " + (stage / f).string());
+    CERTLEDGER_RETURN_IF_ERROR(FsyncDir(dir));
+  }
+  fs::remove_all(stage, ec);
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options,

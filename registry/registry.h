@@ -197,8 +197,11 @@ struct StoredResponse {
 class Registry {
  public:
   // Creates DIR with a new database, master key (or passphrase salt), ledger
-  // key and the operator issuer. kAlreadyExists ("registry.exists") if DIR
-  // already holds a registry; kInvalidArgument for a bad base URL.
+  // key and the operator issuer, made in DIR/init.partial and moved into DIR
+  // with the database last: an interrupted init leaves no registry, and the
+  // next init starts over. kAlreadyExists ("registry.exists") if DIR already
+  // holds a registry, ("registry.key-without-database") if it holds a master
+  // key or salt without one; kInvalidArgument for a bad base URL.
   static Status Init(const InitOptions& options, const Clock& clock);
   // Opens an existing registry (runs ledger recovery). kNotFound
   // ("db.missing") if there is none; kFailedPrecondition ("masterkey.mode")

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include <catch2/catch.hpp>
 
@@ -85,6 +86,42 @@ TEST_CASE("registry: init creates a registry whose master key only the owner can
   CHECK(r.status().message().find("chmod 600") != std::string::npos);
   ::chmod((env.dir.path() / "master.key").c_str(), 0600);
   env.Reopen();
+}
+
+TEST_CASE("registry: an interrupted init leaves no registry, and the next init finishes",
+          "[registry]") {
+  TempDir dir;
+  ManualClock clock{*crypto::ParseRfc3339("2026-03-02T10:00:00Z")};
+  InitOptions io;
+  io.data_dir = dir.path().string();
+  io.base_url = "https://cert.example.ru";
+  // What an init killed half-way leaves: its staging directory only.
+  std::filesystem::create_directories(dir.path() / "init.partial");
+  { std::ofstream(dir.path() / "init.partial" / "registry.db") << "half-written"; }
+  { std::ofstream(dir.path() / "init.partial" / "master.key") << "old key"; }
+  Status s = Registry::Init(io, clock);
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "init.partial"));
+  CHECK(std::filesystem::exists(dir.path() / "registry.db"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "registry.db-wal"));
+  RegistryOptions ro;
+  ro.data_dir = dir.path().string();
+  ro.ledger.background = false;
+  auto r = Registry::Open(ro, clock);
+  INFO(r.status().ToString());
+  REQUIRE(r.ok());
+  CHECK((*r)->ledger().Entry(0).ok());  // the operator's registration is in the ledger
+  r->reset();
+
+  // A master key without a database (an old interrupted init, or a data
+  // directory prepared for restore) is not silently replaced.
+  TempDir other;
+  { std::ofstream(other.path() / "master.key") << "someone's key"; }
+  io.data_dir = other.path().string();
+  Status k = Registry::Init(io, clock);
+  CHECK(k.slug() == "registry.key-without-database");
+  CHECK(k.message().find("certledger restore") != std::string::npos);
 }
 
 TEST_CASE("registry: a passphrase-protected registry opens only with the passphrase",
