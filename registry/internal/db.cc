@@ -183,6 +183,17 @@ void Db::CheckpointLoop() {
   }
 }
 
+bool Db::Begin(std::vector<Pending*>& group) {
+  try {
+    writer_->Run("BEGIN IMMEDIATE");
+    return true;
+  } catch (const std::exception& e) {
+    Status s = FromException(e);
+    for (auto* p : group) p->result = s;
+    return false;
+  }
+}
+
 uint64_t Db::RunGroup(std::vector<Pending*>& group) {
   uint64_t seq = 0;
   if (std::all_of(group.begin(), group.end(), [](const Pending* p) { return p->rerunnable; }) &&
@@ -190,13 +201,7 @@ uint64_t Db::RunGroup(std::vector<Pending*>& group) {
     return seq;
   }
   Conn& c = *writer_;
-  try {
-    c.Run("BEGIN IMMEDIATE");
-  } catch (const std::exception& e) {
-    Status s = FromException(e);
-    for (auto* p : group) p->result = s;
-    return 0;
-  }
+  if (!Begin(group)) return 0;
   for (auto* p : group) {
     Status st;
     try {
@@ -227,13 +232,7 @@ uint64_t Db::RunGroup(std::vector<Pending*>& group) {
 bool Db::RunWithoutSavepoints(std::vector<Pending*>& group, uint64_t* seq) {
   Conn& c = *writer_;
   sqlite3* h = c.db().getHandle();
-  try {
-    c.Run("BEGIN IMMEDIATE");
-  } catch (const std::exception& e) {
-    Status s = FromException(e);
-    for (auto* p : group) p->result = s;
-    return true;
-  }
+  if (!Begin(group)) return true;
   for (auto* p : group) {
     const int64_t before = sqlite3_total_changes64(h);
     bool clean = true;

@@ -126,6 +126,9 @@ class Db {
   };
   Db(std::string path, DbOptions options) : path_(std::move(path)), options_(options) {}
   Status Enqueue(const WriteFn& fn, bool rerunnable);
+  // BEGIN IMMEDIATE on the writer; false (and the failure in every result)
+  // when it failed.
+  bool Begin(std::vector<Pending*>& group);
   // Runs the group and COMMITs; the commit's number, 0 if none was tried.
   uint64_t RunGroup(std::vector<Pending*>& group);
   // Runs a group of rerunnable closures without savepoints; false (rolled

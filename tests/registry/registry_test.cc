@@ -18,6 +18,17 @@ namespace {
 
 using testing::TempDir;
 
+// Opens the registry in `dir` without the background integrator.
+std::unique_ptr<Registry> OpenRegistry(const std::filesystem::path& dir, const Clock& clock) {
+  RegistryOptions ro;
+  ro.data_dir = dir.string();
+  ro.ledger.background = false;
+  auto r = Registry::Open(ro, clock);
+  INFO(r.status().ToString());
+  REQUIRE(r.ok());
+  return std::move(*r);
+}
+
 struct RegistryEnv {
   TempDir dir;
   ManualClock clock{*crypto::ParseRfc3339("2026-03-02T10:00:00Z")};
@@ -34,13 +45,7 @@ struct RegistryEnv {
   }
   void Reopen() {
     reg.reset();
-    RegistryOptions ro;
-    ro.data_dir = dir.path().string();
-    ro.ledger.background = false;
-    auto r = Registry::Open(ro, clock);
-    INFO(r.status().ToString());
-    REQUIRE(r.ok());
-    reg = std::move(*r);
+    reg = OpenRegistry(dir.path(), clock);
   }
   IssuerInput Provider(std::string slug = "demo") {
     return IssuerInput{slug,
@@ -105,14 +110,8 @@ TEST_CASE("registry: an interrupted init leaves no registry, and the next init f
   CHECK_FALSE(std::filesystem::exists(dir.path() / "init.partial"));
   CHECK(std::filesystem::exists(dir.path() / "registry.db"));
   CHECK_FALSE(std::filesystem::exists(dir.path() / "registry.db-wal"));
-  RegistryOptions ro;
-  ro.data_dir = dir.path().string();
-  ro.ledger.background = false;
-  auto r = Registry::Open(ro, clock);
-  INFO(r.status().ToString());
-  REQUIRE(r.ok());
-  CHECK((*r)->ledger().Entry(0).ok());  // the operator's registration is in the ledger
-  r->reset();
+  // The operator's registration is in the ledger.
+  CHECK(OpenRegistry(dir.path(), clock)->ledger().Entry(0).ok());
 
   // A master key without a database (an old interrupted init, or a data
   // directory prepared for restore) is not silently replaced.
