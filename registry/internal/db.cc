@@ -263,7 +263,8 @@ bool Db::RunWithoutSavepoints(std::vector<Pending*>& group, uint64_t* seq) {
 uint64_t Db::Commit(std::vector<Pending*>& group) {
   // A crash before COMMIT returns leaves none of the group's changes; nobody
   // has been acknowledged yet. Numbered before COMMIT: a Read whose snapshot
-  // holds this commit ends after the number was taken, and waits for it.
+  // holds this commit ends after the number was taken, so a WaitDurable
+  // after it waits for this commit too.
   const uint64_t seq = ++commits_started_;
   Conn& c = *writer_;
   try {

@@ -134,10 +134,11 @@ class Db {
   // Runs a group of rerunnable closures without savepoints; false (rolled
   // back) when one failed after changing rows.
   bool RunWithoutSavepoints(std::vector<Pending*>& group, uint64_t* seq);
-  // COMMIT, or the failure of COMMIT for every closure that succeeded.
+  // COMMIT, or the failure of COMMIT for every closure that succeeded; the
+  // commit's number either way.
   uint64_t Commit(std::vector<Pending*>& group);
   // After the commit numbered `seq` (and the leadership handed on): fdatasync
-  // of the log, then the watermark that Read waits for moves.
+  // of the log, then the watermark that WaitDurable waits for moves.
   Status MakeDurable(uint64_t seq);
   // The checkpointer thread: PASSIVE checkpoints on its own connection when
   // asked, so COMMIT never waits for one.
