@@ -361,6 +361,7 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
               }});
 
   std::unique_ptr<httplib::Server> server;
+  internal::BufferedServer* buffered_server = nullptr;  // (server, for plain HTTP)
   if (!config.tls_cert.empty()) {
     auto tls =
         std::make_unique<httplib::SSLServer>(config.tls_cert.c_str(), config.tls_key.c_str());
@@ -374,6 +375,7 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
     // httplib's parsing and routing over buffered socket I/O: one send per
     // answer (api/internal/buffered_server.h).
     auto buffered = std::make_unique<internal::BufferedServer>();
+    buffered_server = buffered.get();
     // Cached public pages skip httplib's parsing (buffered_server.h).
     const bool log = config.log_requests;
     buffered->set_fast_get(
@@ -458,6 +460,8 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
   });
 
   bool ok = server->listen_after_bind();
+  // Answer the requests under way (the event loop's workers outlive listen).
+  if (buffered_server != nullptr) buffered_server->Shutdown();
   {
     std::lock_guard<std::mutex> lock(mu);
     stopping = true;

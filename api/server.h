@@ -1,5 +1,7 @@
 // `certledger serve`: the registry's HTTP(S) server (cpp-httplib), tuned for
-// load (TCP_NODELAY, long keep-alive, a thread per connection up to
+// load (TCP_NODELAY, long keep-alive; over plain HTTP connections wait in an
+// epoll event loop and `threads` workers answer requests, see
+// api/internal/buffered_server.h; over TLS a thread per connection up to
 // `threads`), with every route of the API (api/internal/routes.h).
 //
 // Configuration is layered (STYLE.md): defaults < the JSON file
@@ -20,7 +22,7 @@ namespace certledger::api {
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";  // host:port
   std::string tls_cert, tls_key;          // PEM files; both or neither
-  int threads = 128;                      // worker threads (one per open connection)
+  int threads = 128;                      // worker threads (requests answered at once)
   int keep_alive_max = 100000;            // requests per connection
   int keep_alive_timeout_s = 10;
   int64_t max_body_bytes = 1 << 20;

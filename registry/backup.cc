@@ -24,6 +24,8 @@ Status FsyncPath(const fs::path& p) {
 
 void Registry::WaitDurable() { db_->WaitDurable(); }
 
+bool Registry::IsDurable() const { return db_->IsDurable(); }
+
 Status Registry::SyncStorage() {
   db_->WaitDurable();
   return db_->SyncLog();

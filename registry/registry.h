@@ -316,6 +316,9 @@ class Registry {
   // whoever hands what it read outside the process calls this first (the
   // server before every answer).
   void WaitDurable();
+  // Whether WaitDurable would return at once (nothing committed is still
+  // waiting for its fsync): for threads that must not block.
+  bool IsDurable() const;
   // WaitDurable, and an fsync of the database's log for what another process
   // (a serving registry) committed: before a command publishes what it read.
   Status SyncStorage();

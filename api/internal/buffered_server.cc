@@ -2,6 +2,7 @@
 
 #include <netdb.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace certledger::api::internal {
 namespace {
@@ -92,11 +94,57 @@ class BufferedStream final : public httplib::Stream {
   void Consume(size_t n) { in_off_ += std::min(n, in_len_ - in_off_); }
   // The answer being collected (sent by Flush).
   std::string& Out() { return out_; }
-  // recv when nothing is pending: see Fill.
-  ssize_t FillIfEmpty() { return Buffered() ? static_cast<ssize_t>(in_len_ - in_off_) : Fill(); }
+  // Whether the buffer holds kReadChunk bytes not yet read (a request head
+  // longer than that is left to httplib, which rejects it).
+  bool Full() const { return in_len_ - in_off_ >= in_.size(); }
 
-  // Sends everything written so far; false if the peer is gone or does not
-  // take it within the write timeout.
+  // One recv without waiting, appended to what is pending: bytes read, 0 at
+  // the peer's end, -1 on an error, kNothing when nothing came, kFull when
+  // the buffer has no room.
+  static constexpr ssize_t kNothing = -2, kFull = -3;
+  ssize_t RecvSome() {
+    if (in_off_ > 0) {  // move what is pending to the front
+      std::memmove(in_.data(), in_.data() + in_off_, in_len_ - in_off_);
+      in_len_ -= in_off_;
+      in_off_ = 0;
+    }
+    if (in_len_ == in_.size()) return kFull;
+    for (;;) {
+      const ssize_t n = recv(sock_, in_.data() + in_len_, in_.size() - in_len_, MSG_DONTWAIT);
+      if (n >= 0) {
+        in_len_ += static_cast<size_t>(n);
+        return n;
+      }
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? kNothing : -1;
+    }
+  }
+
+  // Sends what the socket takes without waiting: 1 when everything is sent,
+  // 0 when the rest must wait for the peer (kept for Flush), -1 on an error.
+  int TrySend() {
+    size_t off = 0;
+    int result = 1;
+    while (ok_ && off < out_.size()) {
+      const ssize_t n =
+          send(sock_, out_.data() + off, out_.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        off += static_cast<size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        result = 0;
+        break;
+      } else {
+        ok_ = false;
+      }
+    }
+    out_.erase(0, off);
+    return ok_ ? result : -1;
+  }
+
+  // Sends everything written so far, waiting for the peer if need be; false
+  // if it is gone or does not take it within the write timeout.
   bool Flush() {
     size_t off = 0;
     while (ok_ && off < out_.size()) {
@@ -117,28 +165,10 @@ class BufferedStream final : public httplib::Stream {
     return ok_;
   }
 
-  // Waits for the first bytes of the next request: true when there are some
-  // (or the peer closed, which the next read reports); false after
-  // `timeout_ms` or once `stop` returns true (checked every 100 ms).
-  template <typename Stop>
-  bool WaitForRequest(int timeout_ms, const Stop& stop) {
-    if (Buffered()) return true;
-    const auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
-    while (!stop()) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now())
-              .count();
-      if (left <= 0) return false;
-      const int r = WaitReadable(static_cast<int>(std::min<long long>(left, 100)));
-      if (r > 0) return true;
-      if (r < 0) return false;
-    }
-    return false;
-  }
+  static constexpr size_t kFlushAt = 256 * 1024;
 
  private:
   static constexpr size_t kReadChunk = 16 * 1024;
-  static constexpr size_t kFlushAt = 256 * 1024;
 
   // poll for input: 1 ready (or hung up), 0 timed out, -1 error.
   int WaitReadable(int timeout_ms) const {
@@ -284,45 +314,241 @@ bool ParseFastHead(std::string_view buf, FastHead* out) {
   return true;
 }
 
+int64_t SteadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             SteadyClock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
+// A connection. Exactly one thread owns it at a time: the httplib pool thread
+// that accepted it, then whoever takes its EPOLLONESHOT event (a loop
+// thread), a worker it is handed to, and again the epoll set once parked.
+// The sweeper only reads the atomics and shuts the socket down (never closes
+// it), which its owner then sees as the peer's end.
+struct BufferedServer::Conn {
+  Conn(socket_t sock, int read_timeout_ms, int write_timeout_ms)
+      : strm(sock, read_timeout_ms, write_timeout_ms) {}
+
+  BufferedStream strm;
+  size_t served = 0;                  // requests answered
+  bool registered = false;            // added to the epoll set
+  bool eof = false;                   // the peer has closed its side
+  bool closing = false;               // close once the answers so far are written
+  std::atomic<bool> busy{true};       // owned by a thread, not parked
+  std::atomic<bool> partial{false};   // parked with part of a request head
+  std::atomic<int64_t> parked_ms{0};  // when it was parked
+};
+
+BufferedServer::BufferedServer() = default;
+
+BufferedServer::~BufferedServer() { Shutdown(); }
+
+size_t BufferedServer::connections() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return conns_.size();
+}
+
+void BufferedServer::Start() {
+  read_timeout_ms_ = ToMillis(read_timeout_sec_, read_timeout_usec_);
+  write_timeout_ms_ = ToMillis(write_timeout_sec_, write_timeout_usec_);
+  keep_alive_ms_ = ToMillis(keep_alive_timeout_sec_, 0);
+  // The value httplib gives its Keep-Alive header.
+  keep_alive_ = "timeout=" + std::to_string(keep_alive_timeout_sec_) +
+                ", max=" + std::to_string(keep_alive_max_count_);
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) {
+    std::perror("certledger: epoll_create1");
+    std::abort();
+  }
+  workers_.reset(new_task_queue ? new_task_queue()
+                                : new httplib::ThreadPool(CPPHTTPLIB_THREAD_POOL_COUNT));
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < std::min(cores, 4u); ++i) loops_.emplace_back([this] { LoopThread(); });
+}
+
 bool BufferedServer::process_and_close_socket(socket_t sock) {
-  bool ret = false;
+  std::call_once(started_, [this] { Start(); });
+  auto* c = new Conn(sock, read_timeout_ms_, write_timeout_ms_);
   {
-    BufferedStream strm(sock, ToMillis(read_timeout_sec_, read_timeout_usec_),
-                        ToMillis(write_timeout_sec_, write_timeout_usec_));
-    const int keep_alive_ms = ToMillis(keep_alive_timeout_sec_, 0);
-    auto stopped = [this] { return svr_sock_ == INVALID_SOCKET; };
-    // The value httplib gives its Keep-Alive header.
-    const std::string keep_alive = "timeout=" + std::to_string(keep_alive_timeout_sec_) +
-                                   ", max=" + std::to_string(keep_alive_max_count_);
-    for (size_t left = keep_alive_max_count_; left > 0 && !stopped(); --left) {
-      if (!strm.WaitForRequest(keep_alive_ms, stopped)) break;
-      if (fast_get_) {
-        // A read that fails here would fail in httplib too.
-        if (strm.FillIfEmpty() <= 0) break;
-        FastHead h;
-        if (ParseFastHead(strm.Pending(), &h)) {
-          const bool close = left == 1 || h.close;
-          h.req.connection_name = close ? "Connection" : "Keep-Alive";
-          h.req.connection_value = close ? std::string_view("close") : keep_alive;
-          const int status = fast_get_(h.req, &strm.Out());
-          if (status != 0) {
-            strm.Consume(h.length);
-            ret = true;
-            if (!strm.Flush() || close) break;
-            continue;
-          }
-        }
-      }
-      bool connection_closed = false;
-      ret = process_request(strm, /*close_connection=*/left == 1, connection_closed, nullptr);
-      if (!strm.Flush() || !ret || connection_closed) break;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!closing_ && !stopped()) {
+      conns_.insert(c);
+    } else {
+      delete c;
+      c = nullptr;
     }
   }
+  if (c == nullptr) {
+    shutdown(sock, SHUT_RDWR);
+    close(sock);
+    return false;
+  }
+  // The first request has usually come with the handshake: answer it here.
+  const ssize_t n = c->strm.RecvSome();
+  if (n == 0) {
+    c->eof = true;
+  } else if (n == -1) {
+    Close(c);
+    return false;
+  }
+  Continue(c, Answer(c, /*in_loop=*/false));
+  return true;
+}
+
+void BufferedServer::LoopThread() {
+  epoll_event events[16];
+  while (!quit_.load()) {
+    const int n = epoll_wait(epoll_fd_, events, 16, /*timeout ms=*/100);
+    for (int i = 0; i < n; ++i) {
+      auto* c = static_cast<Conn*>(events[i].data.ptr);
+      c->busy.store(true);
+      const ssize_t got = c->strm.RecvSome();
+      if (got == 0) {
+        c->eof = true;
+      } else if (got == -1) {
+        Close(c);
+        continue;
+      }
+      Continue(c, Answer(c, /*in_loop=*/true));
+    }
+    Sweep();
+  }
+}
+
+BufferedServer::Next BufferedServer::Answer(Conn* c, bool in_loop) {
+  BufferedStream& strm = c->strm;
+  while (!c->closing) {
+    if (stopped()) {  // answer nothing more, write what is answered
+      c->closing = true;
+      break;
+    }
+    const std::string_view pending = strm.Pending();
+    if (pending.empty()) break;
+    const bool whole_head = pending.find("\r\n\r\n") != std::string_view::npos;
+    if (!whole_head && !strm.Full()) break;  // the rest of the head is on its way
+    const bool last = c->served + 1 >= keep_alive_max_count_;
+    FastHead h;
+    if (whole_head && fast_get_ && ParseFastHead(pending, &h)) {
+      const bool close = last || h.close;
+      h.req.connection_name = close ? "Connection" : "Keep-Alive";
+      h.req.connection_value = close ? std::string_view("close") : std::string_view(keep_alive_);
+      h.req.in_event_loop = in_loop;
+      if (fast_get_(h.req, &strm.Out()) != 0) {
+        strm.Consume(h.length);
+        ++c->served;
+        c->closing = close;
+        if (strm.Out().size() >= BufferedStream::kFlushAt) {
+          if (!in_loop) {
+            if (!strm.Flush()) return Next::kClose;
+          } else if (const int sent = strm.TrySend(); sent <= 0) {
+            return sent < 0 ? Next::kClose : Next::kHandOff;
+          }
+        }
+        continue;
+      }
+    }
+    if (in_loop) return Next::kHandOff;  // httplib's, on a worker
+    bool connection_closed = false;
+    const bool ok = process_request(strm, last, connection_closed, nullptr);
+    ++c->served;
+    if (!strm.Flush() || !ok || connection_closed) return Next::kClose;
+  }
+  if (in_loop) {
+    const int sent = strm.TrySend();
+    if (sent <= 0) return sent < 0 ? Next::kClose : Next::kHandOff;  // a worker waits for the peer
+  } else if (!strm.Flush()) {
+    return Next::kClose;
+  }
+  return c->closing || c->eof ? Next::kClose : Next::kPark;
+}
+
+void BufferedServer::Continue(Conn* c, Next next) {
+  if (next == Next::kHandOff) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!closing_) {
+        workers_->enqueue([this, c] { Continue(c, Answer(c, /*in_loop=*/false)); });
+        return;
+      }
+    }
+    next = Next::kClose;
+  }
+  if (next == Next::kPark) {
+    Park(c);
+  } else {
+    Close(c);
+  }
+}
+
+void BufferedServer::Park(Conn* c) {
+  if (stopped()) {
+    Close(c);
+    return;
+  }
+  c->partial.store(!c->strm.Pending().empty());
+  c->parked_ms.store(SteadyNowMs());
+  epoll_event ev{};
+  // Level-triggered: input that came while it was owned wakes it at once.
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  ev.data.ptr = c;
+  const int op = c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  c->registered = true;
+  c->busy.store(false);
+  // From here on a loop thread may own it.
+  if (epoll_ctl(epoll_fd_, op, c->strm.socket(), &ev) != 0) {
+    c->busy.store(true);
+    Close(c);
+  }
+}
+
+void BufferedServer::Close(Conn* c) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    conns_.erase(c);
+  }
+  const socket_t sock = c->strm.socket();
+  delete c;  // (the stream writes nothing when destroyed)
   shutdown(sock, SHUT_RDWR);
-  close(sock);
-  return ret;
+  close(sock);  // also takes it out of the epoll set
+}
+
+void BufferedServer::Sweep() {
+  const int64_t now = SteadyNowMs();
+  int64_t due = next_sweep_ms_.load();
+  if (now < due || !next_sweep_ms_.compare_exchange_strong(due, now + 100)) return;
+  const bool stop = stopped();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Conn* c : conns_) {
+    if (c->busy.load()) continue;
+    const int64_t limit = c->partial.load() ? read_timeout_ms_ : keep_alive_ms_;
+    // Its owner (a loop thread, at the event this causes) closes it.
+    if (stop || now - c->parked_ms.load() >= limit) shutdown(c->strm.socket(), SHUT_RDWR);
+  }
+}
+
+void BufferedServer::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (shut_down_) return;
+    shut_down_ = closing_ = true;
+  }
+  // The workers finish the requests they have (and queued hand-overs), then
+  // the loop threads end; whatever is still parked is closed.
+  if (workers_) workers_->shutdown();
+  quit_.store(true);
+  for (auto& t : loops_) t.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Conn* c : conns_) {
+    const socket_t sock = c->strm.socket();
+    delete c;
+    shutdown(sock, SHUT_RDWR);
+    close(sock);
+  }
+  conns_.clear();
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+  epoll_fd_ = -1;
 }
 
 }  // namespace certledger::api::internal

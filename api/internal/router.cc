@@ -659,7 +659,13 @@ int Router::FastGet(const FastGetRequest& request, std::string* out) {
   if (i < 0 || static_cast<size_t>(i) >= fast_.size() || !fast_[i]) return 0;
   std::shared_ptr<const Reply> reply = fast_[i](request, values);
   if (!reply) return 0;
-  registry_.WaitDurable();  // the cached page may come from a read (see Dispatch)
+  // The cached page may come from a read (see Dispatch). The event loop must
+  // not wait for an fsync: it leaves such a request to a worker.
+  if (request.in_event_loop) {
+    if (!registry_.IsDurable()) return 0;
+  } else {
+    registry_.WaitDurable();
+  }
   // httplib::detail::status_message for the statuses a cached page has.
   const char* reason = reply->status == 200 ? "OK" : reply->status == 404 ? "Not Found" : nullptr;
   if (reason == nullptr) return 0;

@@ -183,8 +183,9 @@ class Router {
   void SetFastGet(const std::string& path, FastHandler handler);
   // The BufferedServer's FastGetHandler: the answer, with exactly the bytes
   // httplib writes for the same Reply (headers in its case-insensitive order),
-  // counted in the metrics; 0 if the route has no fast handler or it has
-  // nothing cached.
+  // counted in the metrics; 0 if the route has no fast handler, it has
+  // nothing cached, or (in the event loop) the answer would have to wait for
+  // an fsync.
   int FastGet(const FastGetRequest& request, std::string* out);
 
   // A problem+json reply for `s` (public: the bad-input handlers use it too).

@@ -97,6 +97,12 @@ class Db {
   Status Read(const ReadFn& fn);
   // Waits until every transaction this process has committed so far is durable.
   void WaitDurable();
+  // Whether WaitDurable would return at once (for a thread that must not
+  // wait: the server's event loop).
+  bool IsDurable() const {
+    const uint64_t target = commits_started_.load();  // first, as in WaitDurable
+    return durable_.load() >= target;
+  }
   // fdatasync of the write-ahead log: makes durable what another process
   // (a serving registry) committed, before this one hands out what it read.
   Status SyncLog();

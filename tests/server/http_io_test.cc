@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -34,6 +36,21 @@ class Conn {
     REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
   }
   ~Conn() { close(fd_); }
+  // No more requests: the server sees the end of input.
+  void ShutdownWrite() { REQUIRE(shutdown(fd_, SHUT_WR) == 0); }
+  // Reads until `size` bytes have come in all, the peer closes or `ms` pass.
+  const std::string& ReadBytes(size_t size, int ms) {
+    const auto deadline = SteadyClock::now() + std::chrono::milliseconds(ms);
+    while (got_.size() < size && SteadyClock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      char buf[65536];
+      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got_.append(buf, static_cast<size_t>(n));
+    }
+    return got_;
+  }
   void Send(const std::string& s) {
     REQUIRE(send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size()));
   }
@@ -267,6 +284,94 @@ TEST_CASE("http io: a cached public page is answered on the fast path with httpl
     CHECK(after.find("class=\"banner valid") == std::string::npos);
     CHECK(after.find("class=\"banner revoked") != std::string::npos);
   }
+}
+
+TEST_CASE("http io: idle keep-alive connections hold no worker thread", "[server][http]") {
+  // Two workers; thirty connections stay open after their answer (each
+  // would have kept a thread for itself with httplib's own handling).
+  RegistryServer s("{\"deadline_interval_s\": 0, \"threads\": 2}");
+  std::vector<std::unique_ptr<Conn>> idle;
+  for (int i = 0; i < 30; ++i) {
+    idle.push_back(std::make_unique<Conn>(s.port()));
+    idle.back()->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string got = idle.back()->ReadUntil("}", 1, 5000);
+    INFO(i << ": " << got);
+    REQUIRE(got.rfind("HTTP/1.1 200 ", 0) == 0);
+  }
+  const auto t0 = SteadyClock::now();
+  const std::string got = Exchange(s.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(got.rfind("HTTP/1.1 200 ", 0) == 0);
+  CHECK(std::chrono::duration<double>(SteadyClock::now() - t0).count() < 2.0);
+  // And every idle connection still takes requests.
+  for (auto& c : idle) {
+    c->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(c->ReadUntil("HTTP/1.1 200 ", 2, 5000).find("HTTP/1.1 200 ", 1) != std::string::npos);
+  }
+}
+
+TEST_CASE("http io: a request that arrives in pieces, and one before the peer's end, are answered",
+          "[server][http]") {
+  RegistryServer s;
+  const std::string code = IssueCertificate(s, "Иванов Иван Иванович", "112-233-445 95");
+  const std::string request = "GET /v/" + code + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string whole = Exchange(s.port(), request);
+  REQUIRE(whole.rfind("HTTP/1.1 200 ", 0) == 0);
+  {
+    // The head in three pieces, then a POST whose head and body come apart.
+    Conn c(s.port());
+    c.Send(request.substr(0, 7));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    c.Send(request.substr(7, 20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    c.Send(request.substr(27));
+    CHECK(ReadAnswer(c) == whole);
+    const std::string body = "{\"credential\": 1}";
+    c.Send(
+        "POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    c.Send(body.substr(5));
+    const std::string got = ReadAnswer(c, whole.size());
+    INFO(got);
+    CHECK(got.rfind("HTTP/1.1 4", 0) == 0);  // answered (a bad credential), not hung
+    CHECK(got.find("application/problem+json") != std::string::npos);
+  }
+  {
+    // Two requests, then the client's end: both answered, then closed.
+    Conn c(s.port());
+    c.Send(request + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    c.ShutdownWrite();
+    bool closed = false;
+    const std::string got = c.ReadUntil("never", 1, 5000, &closed);
+    CHECK(closed);
+    CHECK(got.rfind(whole, 0) == 0);
+    CHECK(got.find("HTTP/1.1 200 ", whole.size()) == whole.size());
+  }
+}
+
+TEST_CASE("http io: a client that does not read its answers holds up no one else",
+          "[server][http]") {
+  RegistryServer s;
+  const std::string code = IssueCertificate(s, "Иванов Иван Иванович", "112-233-445 95");
+  const std::string request = "GET /v/" + code + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string whole = Exchange(s.port(), request);
+  REQUIRE(whole.rfind("HTTP/1.1 200 ", 0) == 0);
+  // ~1,000 pages (megabytes, more than the socket buffers take) asked for
+  // and not read: the answers wait for the reader on a worker.
+  const int n = 1000;
+  Conn greedy(s.port());
+  std::string many;
+  for (int i = 0; i < n; ++i) many += request;
+  greedy.Send(many);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto t0 = SteadyClock::now();
+  for (int i = 0; i < 20; ++i) CHECK(Exchange(s.port(), request) == whole);
+  CHECK(std::chrono::duration<double>(SteadyClock::now() - t0).count() < 3.0);
+  // Then every answer reaches the greedy client, in full and in order.
+  const std::string& got = greedy.ReadBytes(whole.size() * n, 30000);
+  REQUIRE(got.size() == whole.size() * n);
+  for (int i = 0; i < n; i += 97) CHECK(got.compare(whole.size() * i, whole.size(), whole) == 0);
 }
 
 }  // namespace
