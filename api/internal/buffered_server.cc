@@ -403,7 +403,11 @@ void BufferedServer::LoopThread() {
     const int n = epoll_wait(epoll_fd_, events, 16, /*timeout ms=*/100);
     for (int i = 0; i < n; ++i) {
       auto* c = static_cast<Conn*>(events[i].data.ptr);
-      c->busy.store(true);
+      // Taking it over: this exchange reads the `false` its last owner wrote
+      // before parking it (release), which orders everything that owner did
+      // before what this thread does (the epoll set orders them too, but
+      // outside what the C++ memory model and ThreadSanitizer see).
+      c->busy.exchange(true, std::memory_order_acq_rel);
       const ssize_t got = c->strm.RecvSome();
       if (got == 0) {
         c->eof = true;
@@ -494,11 +498,13 @@ void BufferedServer::Park(Conn* c) {
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
   ev.data.ptr = c;
   const int op = c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  const socket_t sock = c->strm.socket();
   c->registered = true;
-  c->busy.store(false);
-  // From here on a loop thread may own it.
-  if (epoll_ctl(epoll_fd_, op, c->strm.socket(), &ev) != 0) {
-    c->busy.store(true);
+  // The last touch of `c`: from the epoll_ctl on a loop thread may own it.
+  c->busy.store(false, std::memory_order_release);
+  if (epoll_ctl(epoll_fd_, op, sock, &ev) != 0) {
+    // Not in the set: still ours.
+    c->busy.exchange(true, std::memory_order_acq_rel);
     Close(c);
   }
 }
