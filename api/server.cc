@@ -341,6 +341,7 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
                 rep.headers.emplace_back("Cache-Control", "public, max-age=300");
                 return rep;
               }});
+  internal::BufferedServer* buffered_server = nullptr;  // (server, for plain HTTP)
   router.Add({"GET",
               "/metrics",
               pub,
@@ -350,8 +351,12 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
               false,
               {},
               Json(),
-              [&router, &registry](Request&) -> Result<Reply> {
+              [&router, &registry, &buffered_server](Request&) -> Result<Reply> {
                 std::map<std::string, double> gauges;
+                if (buffered_server != nullptr) {
+                  gauges["certledger_http_connections"] =
+                      static_cast<double>(buffered_server->connections());
+                }
                 auto size = internal::NewestTreeSize(registry);
                 if (size.ok()) {
                   gauges["certledger_ledger_checkpoint_size"] = static_cast<double>(*size);
@@ -361,7 +366,6 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
               }});
 
   std::unique_ptr<httplib::Server> server;
-  internal::BufferedServer* buffered_server = nullptr;  // (server, for plain HTTP)
   if (!config.tls_cert.empty()) {
     auto tls =
         std::make_unique<httplib::SSLServer>(config.tls_cert.c_str(), config.tls_key.c_str());

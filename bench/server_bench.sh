@@ -261,6 +261,7 @@ after="$(counter)"
 sed 's/^/    certledger| /' "$tmp/c.txt"
 [ -s "$tmp/c.err" ] && sed 's/^/    wrk stderr| /' "$tmp/c.err"
 echo "    counter after: $after"
+echo "    database: $(du -k "$data/registry.db" | cut -f1) kB, its log (registry.db-wal) $(du -k "$data/registry.db-wal" | cut -f1) kB"
 read -r _ created _ cerrors _ _ _ _ <<<"$(grep '^CREATED' "$tmp/c.txt")"
 python3 - "$t0" "$t1" "$rush" "$quota" "$held" "$queued0" "$created" "$cerrors" "$after" <<'EOF'
 import json, sys

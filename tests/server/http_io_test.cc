@@ -302,6 +302,13 @@ TEST_CASE("http io: idle keep-alive connections hold no worker thread", "[server
   const std::string got = Exchange(s.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
   CHECK(got.rfind("HTTP/1.1 200 ", 0) == 0);
   CHECK(std::chrono::duration<double>(SteadyClock::now() - t0).count() < 2.0);
+  // /metrics counts them (30 idle, the one asking).
+  auto m = s.Get("/metrics", s.OperatorToken());
+  REQUIRE(m.status == 200);
+  const std::string gauge = "\ncertledger_http_connections ";
+  const size_t at = m.body.find(gauge);
+  REQUIRE(at != std::string::npos);
+  CHECK(std::strtol(m.body.c_str() + at + gauge.size(), nullptr, 10) >= 31);
   // And every idle connection still takes requests.
   for (auto& c : idle) {
     c->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
