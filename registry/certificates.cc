@@ -1574,10 +1574,33 @@ Result<CertificateRecord> Registry::GetCertificate(const std::string& typed_code
                                        if (r.issued_ms)
                                          v.issue_date =
                                              crypto::FormatRfc3339(r.issued_ms).substr(0, 10);
+                                       // In the same read (one snapshot, one transaction).
+                                       CERTLEDGER_ASSIGN_OR_RETURN(
+                                           v.issuer, IssuerViewIn(c, rec.issuer_slug));
                                        return Status::Ok();
                                      }));
-  CERTLEDGER_ASSIGN_OR_RETURN(rec.view.issuer, GetIssuer(rec.issuer_slug));
   return rec;
+}
+
+Result<CertificateScope> Registry::CertificateScopeOf(const std::string& typed_code) {
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string code, NormalizeRegistrationCode(typed_code));
+  CertificateScope scope;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    auto& q = c.Prepare(
+        "SELECT c.code, i.slug, c.voucher FROM certificates c JOIN issuers i ON i.id = c.issuer_id "
+        "WHERE c.code = ?");
+    q.bind(1, code);
+    if (!q.executeStep()) {
+      return Status::NotFound(
+          "certificate.unknown",
+          "сертификат с таким номером не найден / no certificate with this code");
+    }
+    scope.code = q.getColumn(0).getString();
+    scope.issuer_slug = q.getColumn(1).getString();
+    scope.voucher = q.getColumn(2).getString();
+    return Status::Ok();
+  }));
+  return scope;
 }
 
 Result<crypto::Receipt> Registry::CertificateReceipt(const std::string& code) {

@@ -350,17 +350,21 @@ Result<model::IssuerView> Registry::RegisterIssuer(const IssuerInput& in) {
   return GetIssuer(in.slug);
 }
 
+Result<model::IssuerView> Registry::IssuerViewIn(Conn& c, const std::string& slug) {
+  auto& q = c.Prepare(kIssuerSelect);
+  q.bind(1, slug);
+  if (!q.executeStep()) {
+    return Status::NotFound("issuer.unknown", "no issuer \"" + slug + "\" is registered");
+  }
+  return ReadIssuerRow(q, IssuerDid(slug));
+}
+
 Result<model::IssuerView> Registry::GetIssuer(const std::string& slug) {
   std::optional<model::IssuerView> v;
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
-    auto& q = c.Prepare(kIssuerSelect);
-    q.bind(1, slug);
-    if (q.executeStep()) v = ReadIssuerRow(q, IssuerDid(slug));
+    CERTLEDGER_ASSIGN_OR_RETURN(v, IssuerViewIn(c, slug));
     return Status::Ok();
   }));
-  if (!v) {
-    return Status::NotFound("issuer.unknown", "no issuer \"" + slug + "\" is registered");
-  }
   return *v;
 }
 

@@ -150,6 +150,14 @@ struct CertificateRecord {
   model::CertificateView view;
 };
 
+// Whose a certificate is, for checking a caller's scope before acting on it
+// (Registry::CertificateScopeOf: one small read, no credential parsed).
+struct CertificateScope {
+  std::string code;  // normalized
+  std::string issuer_slug;
+  std::string voucher;  // the voucher it completes, if any
+};
+
 // One row of Registry::IssueBatch: issued (now or by an earlier run with the
 // same request key), or rejected with the reason (status: slug, field, message).
 struct BatchRowResult {
@@ -282,6 +290,8 @@ class Registry {
   Status Revoke(const std::string& code, const std::string& reason_code,
                 const std::string& reason_text);
   Result<CertificateRecord> GetCertificate(const std::string& code);
+  // The issuer (and voucher) of certificate `code`, without the rest.
+  Result<CertificateScope> CertificateScopeOf(const std::string& code);
   Result<crypto::Receipt> CertificateReceipt(const std::string& code);
   // The signed BitstringStatusListCredential <base>/status/<slug>/<n>.
   Result<Json> StatusList(const std::string& slug, int n);
@@ -429,6 +439,8 @@ class Registry {
   Result<int64_t> IssueDraftIn(internal::Conn& c, const std::string& code, const std::string& slug,
                                const crypto::Signer& signer, int64_t now_ms,
                                internal::CertificateLookups* cache = nullptr);
+  // The issuer `slug` as GetIssuer returns it, read on the caller's connection.
+  Result<model::IssuerView> IssuerViewIn(internal::Conn& c, const std::string& slug);
 
   // API access (access.cc): a fresh sign-in code for `application_id` and its
   // keyed hash; StoreLoginCodeIn stores it and queues its message inside the

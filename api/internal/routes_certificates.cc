@@ -131,6 +131,18 @@ Result<registry::CertificateRecord> OwnedCertificate(ServerContext& ctx, const R
   return rec;
 }
 
+// The certificate named in the path, if the principal (a provider or the
+// operator) may act on it: its issuer and voucher only, for routes that
+// answer with what the registry returns after acting.
+Result<registry::CertificateScope> ProviderScope(ServerContext& ctx, const Request& r) {
+  CERTLEDGER_ASSIGN_OR_RETURN(auto scope, ctx.registry.CertificateScopeOf(r.Param("code")));
+  if (r.principal.role == Role::kApplicant) {
+    return Status::PermissionDenied("auth.scope", "this certificate is not yours");
+  }
+  CERTLEDGER_RETURN_IF_ERROR(RequireIssuerScope(r, scope.issuer_slug));
+  return scope;
+}
+
 Result<Reply> Created(const Request& r, const registry::CertificateRecord& rec) {
   Reply rep = Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)), 201);
   rep.headers.emplace_back("Location", rec.url);
@@ -245,8 +257,8 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
               {},
               Json(),
               [&ctx](Request& r) -> Result<Reply> {
-                CERTLEDGER_ASSIGN_OR_RETURN(auto rec, OwnedCertificate(ctx, r, false));
-                CERTLEDGER_ASSIGN_OR_RETURN(rec, ctx.registry.Issue(rec.code));
+                CERTLEDGER_ASSIGN_OR_RETURN(auto scope, ProviderScope(ctx, r));
+                CERTLEDGER_ASSIGN_OR_RETURN(auto rec, ctx.registry.Issue(scope.code));
                 ctx.Changed();
                 return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
               }});
@@ -261,11 +273,11 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
               ReasonBodySchema(),
               [&ctx](Request& r) -> Result<Reply> {
                 CERTLEDGER_ASSIGN_OR_RETURN(ReasonBody reason, ParseReasonBody(r.body));
-                CERTLEDGER_ASSIGN_OR_RETURN(auto rec, OwnedCertificate(ctx, r, false));
+                CERTLEDGER_ASSIGN_OR_RETURN(auto scope, ProviderScope(ctx, r));
                 CERTLEDGER_RETURN_IF_ERROR(
-                    ctx.registry.Revoke(rec.code, reason.reason, reason.text));
+                    ctx.registry.Revoke(scope.code, reason.reason, reason.text));
                 ctx.Changed();
-                CERTLEDGER_ASSIGN_OR_RETURN(rec, ctx.registry.GetCertificate(rec.code));
+                CERTLEDGER_ASSIGN_OR_RETURN(auto rec, ctx.registry.GetCertificate(scope.code));
                 return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
               }});
   router.Add({"POST",
@@ -278,7 +290,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
               {},
               kDraftSchema,
               [&ctx](Request& r) -> Result<Reply> {
-                CERTLEDGER_ASSIGN_OR_RETURN(auto old, OwnedCertificate(ctx, r, false));
+                CERTLEDGER_ASSIGN_OR_RETURN(auto old, ProviderScope(ctx, r));
                 CERTLEDGER_ASSIGN_OR_RETURN(auto in, DraftInput(r, r.body));
                 in.supersedes = old.code;
                 in.request_key = r.idempotency_key;
