@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -308,6 +309,16 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
   // Signals are taken by one thread with sigwait (BlockStopSignals ran first).
   sigset_t stop_signals = StopSignals();
   BlockStopSignals();
+  // Open connections wait in the event loop without a thread each, so the
+  // soft limit on descriptors (often 1024) is what caps them: raise it to
+  // the hard limit, as nginx's worker_rlimit_nofile does.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &files) != 0) {
+      std::fprintf(stderr, "certledger: cannot raise the open-file limit\n");
+    }
+  }
 
   auto fonts = render::FontSet::LoadDefault();
   if (!fonts.ok()) {
