@@ -146,20 +146,11 @@ class BufferedStream final : public httplib::Stream {
   // Sends everything written so far, waiting for the peer if need be; false
   // if it is gone or does not take it within the write timeout.
   bool Flush() {
-    size_t off = 0;
-    while (ok_ && off < out_.size()) {
-      const ssize_t n =
-          send(sock_, out_.data() + off, out_.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0) {
-        off += static_cast<size_t>(n);
-      } else if (n < 0 && errno == EINTR) {
-        continue;
-      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        pollfd p{sock_, POLLOUT, 0};
-        if (poll(&p, 1, write_timeout_ms_) <= 0) ok_ = false;
-      } else {
-        ok_ = false;
-      }
+    for (;;) {
+      const int sent = TrySend();
+      if (sent != 0) break;
+      pollfd p{sock_, POLLOUT, 0};
+      if (poll(&p, 1, write_timeout_ms_) <= 0) ok_ = false;
     }
     out_.clear();
     return ok_;
