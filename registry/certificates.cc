@@ -1587,8 +1587,8 @@ Result<CertificateScope> Registry::CertificateScopeOf(const std::string& typed_c
   CertificateScope scope;
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
     auto& q = c.Prepare(
-        "SELECT c.code, i.slug, c.voucher FROM certificates c JOIN issuers i ON i.id = c.issuer_id "
-        "WHERE c.code = ?");
+        "SELECT c.code, i.slug FROM certificates c JOIN issuers i ON i.id = c.issuer_id WHERE "
+        "c.code = ?");
     q.bind(1, code);
     if (!q.executeStep()) {
       return Status::NotFound(
@@ -1597,7 +1597,6 @@ Result<CertificateScope> Registry::CertificateScopeOf(const std::string& typed_c
     }
     scope.code = q.getColumn(0).getString();
     scope.issuer_slug = q.getColumn(1).getString();
-    scope.voucher = q.getColumn(2).getString();
     return Status::Ok();
   }));
   return scope;

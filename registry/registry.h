@@ -155,7 +155,6 @@ struct CertificateRecord {
 struct CertificateScope {
   std::string code;  // normalized
   std::string issuer_slug;
-  std::string voucher;  // the voucher it completes, if any
 };
 
 // One row of Registry::IssueBatch: issued (now or by an earlier run with the
@@ -290,7 +289,7 @@ class Registry {
   Status Revoke(const std::string& code, const std::string& reason_code,
                 const std::string& reason_text);
   Result<CertificateRecord> GetCertificate(const std::string& code);
-  // The issuer (and voucher) of certificate `code`, without the rest.
+  // The issuer of certificate `code`, without the rest.
   Result<CertificateScope> CertificateScopeOf(const std::string& code);
   Result<crypto::Receipt> CertificateReceipt(const std::string& code);
   // The signed BitstringStatusListCredential <base>/status/<slug>/<n>.

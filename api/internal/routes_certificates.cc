@@ -132,7 +132,7 @@ Result<registry::CertificateRecord> OwnedCertificate(ServerContext& ctx, const R
 }
 
 // The certificate named in the path, if the principal (a provider or the
-// operator) may act on it: its issuer and voucher only, for routes that
+// operator) may act on it: its code and issuer only, for routes that
 // answer with what the registry returns after acting.
 Result<registry::CertificateScope> ProviderScope(ServerContext& ctx, const Request& r) {
   CERTLEDGER_ASSIGN_OR_RETURN(auto scope, ctx.registry.CertificateScopeOf(r.Param("code")));
