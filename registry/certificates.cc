@@ -257,13 +257,15 @@ CertRow ReadCert(SQLite::Statement& q) {
   return r;
 }
 
+Status CertificateNotFound() {
+  return Status::NotFound("certificate.unknown",
+                          "сертификат с таким номером не найден / no certificate with this code");
+}
+
 Result<CertRow> LoadCert(Conn& c, const std::string& code) {
   auto& q = c.Prepare(std::string(kCertSelect) + "WHERE code = ?");
   q.bind(1, code);
-  if (!q.executeStep()) {
-    return Status::NotFound("certificate.unknown",
-                            "сертификат с таким номером не найден / no certificate with this code");
-  }
+  if (!q.executeStep()) return CertificateNotFound();
   return ReadCert(q);
 }
 
@@ -1590,11 +1592,7 @@ Result<CertificateScope> Registry::CertificateScopeOf(const std::string& typed_c
         "SELECT c.code, i.slug FROM certificates c JOIN issuers i ON i.id = c.issuer_id WHERE "
         "c.code = ?");
     q.bind(1, code);
-    if (!q.executeStep()) {
-      return Status::NotFound(
-          "certificate.unknown",
-          "сертификат с таким номером не найден / no certificate with this code");
-    }
+    if (!q.executeStep()) return CertificateNotFound();
     scope.code = q.getColumn(0).getString();
     scope.issuer_slug = q.getColumn(1).getString();
     return Status::Ok();

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -321,6 +322,13 @@ int64_t SteadyNowMs() {
 struct BufferedServer::Conn {
   Conn(socket_t sock, int read_timeout_ms, int write_timeout_ms)
       : strm(sock, read_timeout_ms, write_timeout_ms) {}
+  // It owns the socket (closing it also takes it out of the epoll set).
+  ~Conn() {
+    shutdown(strm.socket(), SHUT_RDWR);
+    close(strm.socket());
+  }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
 
   BufferedStream strm;
   size_t served = 0;                  // requests answered
@@ -364,17 +372,11 @@ bool BufferedServer::process_and_close_socket(socket_t sock) {
   auto* c = new Conn(sock, read_timeout_ms_, write_timeout_ms_);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!closing_ && !stopped()) {
-      conns_.insert(c);
-    } else {
-      delete c;
-      c = nullptr;
+    if (closing_ || stopped()) {
+      delete c;  // (closes the socket)
+      return false;
     }
-  }
-  if (c == nullptr) {
-    shutdown(sock, SHUT_RDWR);
-    close(sock);
-    return false;
+    conns_.insert(c);
   }
   // The first request has usually come with the handshake: answer it here.
   const ssize_t n = c->strm.RecvSome();
@@ -414,6 +416,14 @@ void BufferedServer::LoopThread() {
 
 BufferedServer::Next BufferedServer::Answer(Conn* c, bool in_loop) {
   BufferedStream& strm = c->strm;
+  // Sends what is answered: nothing when all went out, else what to do next
+  // (a loop thread leaves a slow peer to a worker, which waits for it).
+  auto send = [&strm, in_loop]() -> std::optional<Next> {
+    if (!in_loop) return strm.Flush() ? std::nullopt : std::optional(Next::kClose);
+    const int sent = strm.TrySend();
+    if (sent > 0) return std::nullopt;
+    return sent < 0 ? Next::kClose : Next::kHandOff;
+  };
   while (!c->closing) {
     if (stopped()) {  // answer nothing more, write what is answered
       c->closing = true;
@@ -435,11 +445,7 @@ BufferedServer::Next BufferedServer::Answer(Conn* c, bool in_loop) {
         ++c->served;
         c->closing = close;
         if (strm.Out().size() >= BufferedStream::kFlushAt) {
-          if (!in_loop) {
-            if (!strm.Flush()) return Next::kClose;
-          } else if (const int sent = strm.TrySend(); sent <= 0) {
-            return sent < 0 ? Next::kClose : Next::kHandOff;
-          }
+          if (auto next = send()) return *next;
         }
         continue;
       }
@@ -450,12 +456,7 @@ BufferedServer::Next BufferedServer::Answer(Conn* c, bool in_loop) {
     ++c->served;
     if (!strm.Flush() || !ok || connection_closed) return Next::kClose;
   }
-  if (in_loop) {
-    const int sent = strm.TrySend();
-    if (sent <= 0) return sent < 0 ? Next::kClose : Next::kHandOff;  // a worker waits for the peer
-  } else if (!strm.Flush()) {
-    return Next::kClose;
-  }
+  if (auto next = send()) return *next;
   return c->closing || c->eof ? Next::kClose : Next::kPark;
 }
 
@@ -505,10 +506,7 @@ void BufferedServer::Close(Conn* c) {
     std::lock_guard<std::mutex> lock(mu_);
     conns_.erase(c);
   }
-  const socket_t sock = c->strm.socket();
-  delete c;  // (the stream writes nothing when destroyed)
-  shutdown(sock, SHUT_RDWR);
-  close(sock);  // also takes it out of the epoll set
+  delete c;
 }
 
 void BufferedServer::Sweep() {
@@ -537,12 +535,7 @@ void BufferedServer::Shutdown() {
   quit_.store(true);
   for (auto& t : loops_) t.join();
   std::lock_guard<std::mutex> lock(mu_);
-  for (Conn* c : conns_) {
-    const socket_t sock = c->strm.socket();
-    delete c;
-    shutdown(sock, SHUT_RDWR);
-    close(sock);
-  }
+  for (Conn* c : conns_) delete c;
   conns_.clear();
   if (epoll_fd_ >= 0) close(epoll_fd_);
   epoll_fd_ = -1;

@@ -89,9 +89,9 @@ class BufferedServer : public httplib::Server {
   // Open connections (parked or being answered), for tests and metrics.
   size_t connections() const;
 
+ private:
   struct Conn;  // (buffered_server.cc)
 
- private:
   enum class Next { kPark, kHandOff, kClose };
 
   bool process_and_close_socket(socket_t sock) override;

@@ -132,13 +132,11 @@ Result<registry::CertificateRecord> OwnedCertificate(ServerContext& ctx, const R
 }
 
 // The certificate named in the path, if the principal (a provider or the
-// operator) may act on it: its code and issuer only, for routes that
-// answer with what the registry returns after acting.
+// operator: RequireIssuerScope refuses anyone else) may act on it: its code
+// and issuer only, for routes that answer with what the registry returns
+// after acting.
 Result<registry::CertificateScope> ProviderScope(ServerContext& ctx, const Request& r) {
   CERTLEDGER_ASSIGN_OR_RETURN(auto scope, ctx.registry.CertificateScopeOf(r.Param("code")));
-  if (r.principal.role == Role::kApplicant) {
-    return Status::PermissionDenied("auth.scope", "this certificate is not yours");
-  }
   CERTLEDGER_RETURN_IF_ERROR(RequireIssuerScope(r, scope.issuer_slug));
   return scope;
 }

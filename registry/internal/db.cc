@@ -332,7 +332,7 @@ Status Db::MakeDurable(uint64_t seq) {
 
 void Db::WaitDurable() {
   const uint64_t target = commits_started_.load();
-  if (durable_.load() >= target) return;  // nothing running: every page hit asks (IsDurable)
+  if (durable_.load() >= target) return;  // nothing running: every page hit asks
   std::unique_lock<std::mutex> lk(durable_mu_);
   durable_cv_.wait(lk, [&] { return durable_.load() >= target; });
 }
