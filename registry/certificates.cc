@@ -485,9 +485,19 @@ struct CredentialConstants {
 // OpenBadgeCredential. The one builder of the format: Issue() signs its
 // result with AddProof; IssueBatch canonicalizes it once per programme with
 // placeholders (CredentialTemplate) and fills in each row.
+// A number as ParseJson reads back its RFC 8785 form (§3.2.2.3 writes 2.0 as
+// "2"): whole values as integers, so a credential in hand prints the same as
+// the one parsed from its stored form (Issue answers with the one in hand).
+Json JcsNumber(double x) {
+  if (std::isfinite(x) && x == std::trunc(x) && std::fabs(x) < 9007199254740992.0) {
+    return Json(static_cast<int64_t>(x));
+  }
+  return Json(x);
+}
+
 Json BuildCredential(const CredentialConstants& k, const IssuerRow& issuer, const Programme& p,
                      const CredentialRowValues& v) {
-  const double units = CreditUnits(p.hours);
+  const Json units = JcsNumber(CreditUnits(p.hours));
   Json achievement = {
       {"id", k.base_url + "/programmes/" + k.slug + "/" + p.code},
       {"type", {"Achievement"}},
@@ -831,6 +841,65 @@ class SignerPool {
   std::vector<std::thread> threads_;
 };
 
+// What GetCertificate answers for the row `r` of programme `p` of issuer
+// `slug` (its view `issuer`), whose signed or draft credential is `credential`
+// (parsed): shared with Issue, which has all of it in hand.
+Result<CertificateRecord> RecordOf(const CertRow& r, const Programme& p, const std::string& slug,
+                                   const std::string& base_url, Json credential,
+                                   const crypto::SecretBytes& identity_key,
+                                   model::IssuerView issuer) {
+  CertificateRecord rec;
+  rec.issuer_slug = slug;
+  rec.code = r.code;
+  rec.url = base_url + "/v/" + r.code;
+  rec.state = r.state;
+  rec.ledger_index = r.ledger_idx;
+  rec.revocation_reason = r.revocation_reason;
+  rec.revoked_ms = r.revoked_ms;
+  rec.supersedes = r.supersedes;
+  rec.voucher = r.voucher;
+  rec.name_confirmed = r.name_confirmed;
+  if (r.sealed_identity_code) {
+    CERTLEDGER_ASSIGN_OR_RETURN(
+        std::string salt, internal::OpenIdentityCode(identity_key, *r.sealed_identity_code, r.code));
+    rec.identity_code = crypto::FormatIdentityCode(salt);
+    std::fill(salt.begin(), salt.end(), '\0');
+  } else {
+    rec.identity_code = crypto::FormatIdentityCode(r.learner_salt);
+  }
+  rec.superseded_by = r.superseded_by;
+  rec.credential = std::move(credential);
+  model::CertificateView& v = rec.view;
+  v.code = r.code;
+  v.url = rec.url;
+  v.document_type = p.document_type;
+  v.document_title = p.document_type == "qualification-upgrade"
+                         ? model::Text{"Удостоверение о повышении квалификации",
+                                       "Certificate of professional development"}
+                     : p.document_type == "professional-retraining"
+                         ? model::Text{"Диплом о профессиональной переподготовке",
+                                       "Diploma of professional retraining"}
+                         : model::Text{"Сертификат об обучении", "Certificate of training"};
+  v.learner_name = r.learner_name;
+  v.course_code = p.code;
+  v.course_title = p.title_ru;
+  v.period_start = r.period_start;
+  v.period_end = r.period_end;
+  v.hours = p.hours;
+  v.credit_units = CreditUnits(p.hours);
+  for (const auto& o : p.outcomes) v.outcomes.push_back(o.get<std::string>());
+  for (const auto& o : p.competencies) v.competencies.push_back(o.get<std::string>());
+  v.points = r.points;
+  v.max_points = p.max_points;
+  v.pass_mark = p.pass_mark;
+  v.grade = CertificateGrade(p.document_type, r.points, p.pass_mark, p.max_points);
+  v.identity_verified_share = r.identity_share;
+  v.identity_method = r.identity_method;
+  if (r.issued_ms) v.issue_date = crypto::FormatRfc3339(r.issued_ms).substr(0, 10);
+  v.issuer = std::move(issuer);
+  return rec;
+}
+
 }  // namespace
 
 model::Text CertificateGrade(const std::string& document_type, int points, int pass_mark,
@@ -954,18 +1023,26 @@ Status Registry::ConfirmName(const std::string& code) {
 
 Result<CertificateRecord> Registry::Issue(const std::string& code) {
   CERTLEDGER_ASSIGN_OR_RETURN(std::string slug, IssuerSlugOf(*db_, code));
-  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, ActiveSigner(slug));
+  return Issue(CertificateScope{code, slug});
+}
+
+Result<CertificateRecord> Registry::Issue(const CertificateScope& scope) {
+  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, ActiveSigner(scope.issuer_slug));
   const int64_t now = clock_.NowMillis();
-  Status st = db_->WriteRerunnable(
-      [&](Conn& c) -> Status { return IssueDraftIn(c, code, slug, *signer, now).status(); });
+  CertificateRecord rec;
+  Status st = db_->WriteRerunnable([&](Conn& c) -> Status {
+    rec = CertificateRecord{};
+    return IssueDraftIn(c, scope.code, scope.issuer_slug, *signer, now, nullptr, &rec).status();
+  });
   CERTLEDGER_RETURN_IF_ERROR(st);
   ledger_->Notify();
-  return GetCertificate(code);
+  return rec;
 }
 
 Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const std::string& slug,
                                        const crypto::Signer& signer, int64_t now_ms,
-                                       internal::CertificateLookups* cache) {
+                                       internal::CertificateLookups* cache,
+                                       CertificateRecord* record) {
   const std::string did = IssuerDid(slug);
   CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
   if (r.state != "draft") {
@@ -980,6 +1057,7 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
   if (issuer.status != "active") {
     return Status::FailedPrecondition("issuer.suspended", "the issuer is suspended");
   }
+  if (r.issuer_id != issuer.id) return CertificateNotFound();  // not this issuer's
   CERTLEDGER_ASSIGN_OR_RETURN(Programme p,
                               CachedProgramme(c, issuer.id, "", r.programme_id, cache));
 
@@ -1073,12 +1151,24 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
                     Json{{"supersededBy", SubjectIdFor(url)}}};
     CERTLEDGER_RETURN_IF_ERROR(ledger_->Append(c, sup).status());
   }
+  if (record) {
+    // The row as the UPDATE above left it.
+    r.state = "issued";
+    r.ledger_idx = ledger_idx;
+    r.status_n = n;
+    r.status_idx = static_cast<int>(idx);
+    r.issued_ms = now_ms;
+    CERTLEDGER_ASSIGN_OR_RETURN(model::IssuerView view, IssuerViewIn(c, slug));
+    CERTLEDGER_ASSIGN_OR_RETURN(*record,
+                                RecordOf(r, p, slug, base_url_, std::move(signed_cred),
+                                         SealingKey("identity-code"), std::move(view)));
+  }
   return ledger_idx;
 }
 
 Result<std::vector<BatchRowResult>> Registry::IssueBatch(
     const std::string& issuer_slug, const std::vector<CertificateInput>& rows) {
-  CERTLEDGER_ASSIGN_OR_RETURN(std::unique_ptr<crypto::Signer> signer, ActiveSigner(issuer_slug));
+  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, ActiveSigner(issuer_slug));
   const int64_t now = clock_.NowMillis();
   const std::string did = IssuerDid(issuer_slug);
   const CredentialConstants constants{base_url_, issuer_slug, did, crypto::FormatRfc3339(now)};
@@ -1506,82 +1596,23 @@ Result<ProgrammeInput> Registry::GetProgramme(const std::string& slug, const std
 
 Result<CertificateRecord> Registry::GetCertificate(const std::string& typed_code) {
   CERTLEDGER_ASSIGN_OR_RETURN(std::string code, NormalizeRegistrationCode(typed_code));
-  CertificateRecord rec;
+  std::optional<CertificateRecord> rec;
   const crypto::SecretBytes identity_key = SealingKey("identity-code");
-  CERTLEDGER_RETURN_IF_ERROR(db_
-                                 ->Read(
-                                     [&](Conn& c) -> Status {
-                                       CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
-                                       auto& q = c.Prepare("SELECT slug FROM issuers WHERE id = ?");
-                                       q.bind(1, static_cast<int64_t>(r.issuer_id));
-                                       q.executeStep();
-                                       rec.issuer_slug = q.getColumn(0).getString();
-                                       CERTLEDGER_ASSIGN_OR_RETURN(
-                                           Programme p,
-                                           LoadProgramme(c, r.issuer_id, "", r.programme_id));
-                                       rec.code = r.code;
-                                       rec.url = base_url_ + "/v/" + r.code;
-                                       rec.state = r.state;
-                                       rec.ledger_index = r.ledger_idx;
-                                       rec.revocation_reason = r.revocation_reason;
-                                       rec.revoked_ms = r.revoked_ms;
-                                       rec.supersedes = r.supersedes;
-                                       rec.voucher = r.voucher;
-                                       rec.name_confirmed = r.name_confirmed;
-                                       if (r.sealed_identity_code) {
-                                         CERTLEDGER_ASSIGN_OR_RETURN(
-                                             std::string salt,
-                                             internal::OpenIdentityCode(
-                                                 identity_key, *r.sealed_identity_code, r.code));
-                                         rec.identity_code = crypto::FormatIdentityCode(salt);
-                                         std::fill(salt.begin(), salt.end(), '\0');
-                                       } else {
-                                         rec.identity_code =
-                                             crypto::FormatIdentityCode(r.learner_salt);
-                                       }
-                                       rec.superseded_by = r.superseded_by;
-                                       if (!r.credential.empty()) {
-                                         CERTLEDGER_ASSIGN_OR_RETURN(
-                                             rec.credential, crypto::ParseJson(r.credential));
-                                       }
-                                       model::CertificateView& v = rec.view;
-                                       v.code = r.code;
-                                       v.url = rec.url;
-                                       v.document_type = p.document_type;
-                                       v.document_title = p.document_type == "qualification-upgrade"
-                           ? model::Text{"Удостоверение о повышении квалификации",
-                                         "Certificate of professional development"}
-                       : p.document_type == "professional-retraining"
-                           ? model::Text{"Диплом о профессиональной переподготовке",
-                                         "Diploma of professional retraining"}
-                           : model::Text{"Сертификат об обучении", "Certificate of training"};
-                                       v.learner_name = r.learner_name;
-                                       v.course_code = p.code;
-                                       v.course_title = p.title_ru;
-                                       v.period_start = r.period_start;
-                                       v.period_end = r.period_end;
-                                       v.hours = p.hours;
-                                       v.credit_units = CreditUnits(p.hours);
-                                       for (const auto& o : p.outcomes)
-                                         v.outcomes.push_back(o.get<std::string>());
-                                       for (const auto& o : p.competencies)
-                                         v.competencies.push_back(o.get<std::string>());
-                                       v.points = r.points;
-                                       v.max_points = p.max_points;
-                                       v.pass_mark = p.pass_mark;
-                                       v.grade = CertificateGrade(p.document_type, r.points,
-                                                                  p.pass_mark, p.max_points);
-                                       v.identity_verified_share = r.identity_share;
-                                       v.identity_method = r.identity_method;
-                                       if (r.issued_ms)
-                                         v.issue_date =
-                                             crypto::FormatRfc3339(r.issued_ms).substr(0, 10);
-                                       // In the same read (one snapshot, one transaction).
-                                       CERTLEDGER_ASSIGN_OR_RETURN(
-                                           v.issuer, IssuerViewIn(c, rec.issuer_slug));
-                                       return Status::Ok();
-                                     }));
-  return rec;
+  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
+    const std::string slug = SlugOf(c, r.issuer_id);
+    CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, r.issuer_id, "", r.programme_id));
+    Json credential;
+    if (!r.credential.empty()) {
+      CERTLEDGER_ASSIGN_OR_RETURN(credential, crypto::ParseJson(r.credential));
+    }
+    // In the same read (one snapshot, one transaction).
+    CERTLEDGER_ASSIGN_OR_RETURN(model::IssuerView issuer, IssuerViewIn(c, slug));
+    CERTLEDGER_ASSIGN_OR_RETURN(rec, RecordOf(r, p, slug, base_url_, std::move(credential),
+                                              identity_key, std::move(issuer)));
+    return Status::Ok();
+  }));
+  return std::move(*rec);
 }
 
 Result<CertificateScope> Registry::CertificateScopeOf(const std::string& typed_code) {

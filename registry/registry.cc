@@ -536,12 +536,12 @@ Status Registry::RevokeKey(const std::string& slug, int n, int64_t effective_ms)
   return st;
 }
 
-Result<std::unique_ptr<crypto::Signer>> Registry::ActiveSigner(const std::string& slug) {
+Result<std::shared_ptr<const crypto::Signer>> Registry::ActiveSigner(const std::string& slug) {
   return SignerFor(slug, false);
 }
 
-Result<std::unique_ptr<crypto::Signer>> Registry::SignerFor(const std::string& slug,
-                                                            bool allow_suspended) {
+Result<std::shared_ptr<const crypto::Signer>> Registry::SignerFor(const std::string& slug,
+                                                                  bool allow_suspended) {
   std::string sealed, status;
   int n = 0;
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
@@ -567,10 +567,21 @@ Result<std::unique_ptr<crypto::Signer>> Registry::SignerFor(const std::string& s
     return Status::FailedPrecondition("key.none-active",
                                       "the issuer has no active key; rotate to a new key first");
   }
-  std::string kid = IssuerDid(slug) + "#key-" + std::to_string(n);
-  CERTLEDGER_ASSIGN_OR_RETURN(crypto::SecretBytes seed, crypto::Open(master_key_, sealed, kid));
-  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, crypto::Ed25519Signer::Create(seed, kid));
-  return std::unique_ptr<crypto::Signer>(std::move(signer));
+  return CachedSigner(slug, n, sealed);
+}
+
+Result<std::shared_ptr<const crypto::Signer>> Registry::CachedSigner(const std::string& slug, int n,
+                                                                     const std::string& sealed) {
+  std::lock_guard<std::mutex> lock(signer_mu_);
+  OpenSigner& open = signers_[slug];
+  if (!open.signer || open.sealed != sealed) {
+    const std::string kid = IssuerDid(slug) + "#key-" + std::to_string(n);
+    CERTLEDGER_ASSIGN_OR_RETURN(crypto::SecretBytes seed, crypto::Open(master_key_, sealed, kid));
+    CERTLEDGER_ASSIGN_OR_RETURN(auto created, crypto::Ed25519Signer::Create(seed, kid));
+    open.signer = std::move(created);
+    open.sealed = sealed;
+  }
+  return open.signer;
 }
 
 Result<Json> Registry::IssuerDidDocument(const std::string& slug) {

@@ -13,6 +13,7 @@
 #define CERTLEDGER_REGISTRY_REGISTRY_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -246,7 +247,7 @@ class Registry {
   Result<std::vector<KeyInfo>> Keys(const std::string& slug);
   // The signer of the issuer's active key (KeyId() = the DID URL).
   // kFailedPrecondition ("issuer.suspended") for a suspended issuer.
-  Result<std::unique_ptr<crypto::Signer>> ActiveSigner(const std::string& slug);
+  Result<std::shared_ptr<const crypto::Signer>> ActiveSigner(const std::string& slug);
 
   // DID documents (docs/formats.md), served at <base>/issuers/<slug>/did.json
   // and <base>/.well-known/did.json.
@@ -271,6 +272,10 @@ class Registry {
   Status CorrectName(const std::string& code, const std::string& name);
   Status ConfirmName(const std::string& code);
   Result<CertificateRecord> Issue(const std::string& code);
+  // The same for a certificate whose issuer the caller has just read
+  // (CertificateScopeOf): one read fewer. The answer is built from what the
+  // issuing transaction wrote, as GetCertificate would read it back.
+  Result<CertificateRecord> Issue(const CertificateScope& scope);
   // Batch issuance for one issuer: each row is validated on its own and, if
   // good, drafted, confirmed (the provider vouches for the names its records
   // hold), signed, logged and given a status index, many rows per durable
@@ -426,18 +431,23 @@ class Registry {
   Status Load(const RegistryOptions& options);
   // ActiveSigner, optionally also for a suspended issuer (revocations and
   // status-list updates must stay publishable).
-  Result<std::unique_ptr<crypto::Signer>> SignerFor(const std::string& slug, bool allow_suspended);
-  // The signer of the operator's active key number `n` whose sealed seed is
-  // `sealed` (as read by the caller), opened once and kept while unchanged.
-  Result<std::shared_ptr<const crypto::Signer>> OperatorSigner(int n, const std::string& sealed);
+  Result<std::shared_ptr<const crypto::Signer>> SignerFor(const std::string& slug,
+                                                          bool allow_suspended);
+  // The signer of `slug`'s active key number `n` whose sealed seed is `sealed`
+  // (as read by the caller): opened once and kept while the sealed seed read is
+  // the same (a rotation reads another, so the old signer is never used again).
+  Result<std::shared_ptr<const crypto::Signer>> CachedSigner(const std::string& slug, int n,
+                                                             const std::string& sealed);
   // Certificates (certificates.cc), shared by Issue and IssueBatch: signs,
   // logs and marks issued the confirmed draft `code` of issuer `slug` inside
   // the caller's write transaction; returns its ledger index.
   // `cache` (may be null) keeps the issuer and programme rows read in this
-  // transaction for the next rows of a batch.
+  // transaction for the next rows of a batch; `record` (may be null) gets
+  // what GetCertificate would answer after the transaction.
   Result<int64_t> IssueDraftIn(internal::Conn& c, const std::string& code, const std::string& slug,
                                const crypto::Signer& signer, int64_t now_ms,
-                               internal::CertificateLookups* cache = nullptr);
+                               internal::CertificateLookups* cache = nullptr,
+                               CertificateRecord* record = nullptr);
   // The issuer `slug` as GetIssuer returns it, read on the caller's connection.
   Result<model::IssuerView> IssuerViewIn(internal::Conn& c, const std::string& slug);
 
@@ -474,9 +484,13 @@ class Registry {
   crypto::SecretBytes master_key_;
   std::unique_ptr<internal::Db> db_;
   std::unique_ptr<Ledger> ledger_;
+  // CachedSigner's: per issuer slug, the sealed seed and its opened signer.
+  struct OpenSigner {
+    std::string sealed;
+    std::shared_ptr<const crypto::Signer> signer;
+  };
   std::mutex signer_mu_;
-  std::string signer_sealed_;                     // GUARDED_BY(signer_mu_)
-  std::shared_ptr<const crypto::Signer> signer_;  // GUARDED_BY(signer_mu_)
+  std::map<std::string, OpenSigner, std::less<>> signers_;  // GUARDED_BY(signer_mu_)
 };
 
 // Parses "https://host[:port]" (no path, query or fragment). Returns the

@@ -808,7 +808,7 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   std::shared_ptr<const crypto::Signer> signer;
   if (year->holding < year->quota && year->queued == 0) {
     if (op_key_n > 0) {
-      CERTLEDGER_ASSIGN_OR_RETURN(signer, OperatorSigner(op_key_n, op_key_sealed));
+      CERTLEDGER_ASSIGN_OR_RETURN(signer, CachedSigner(kOperatorSlug, op_key_n, op_key_sealed));
     } else {
       CERTLEDGER_ASSIGN_OR_RETURN(signer, SignerFor(kOperatorSlug, true));
     }
@@ -957,19 +957,6 @@ Result<ApplyOutcome> Registry::Replay(const std::string& application_id, bool se
   }
   CERTLEDGER_ASSIGN_OR_RETURN(ApplicationView v, GetApplication(application_id));
   return ApplyOutcome{{}, std::move(v)};
-}
-
-Result<std::shared_ptr<const crypto::Signer>> Registry::OperatorSigner(int n,
-                                                                       const std::string& sealed) {
-  std::lock_guard<std::mutex> lock(signer_mu_);
-  if (!signer_ || signer_sealed_ != sealed) {
-    const std::string kid = IssuerDid(kOperatorSlug) + "#key-" + std::to_string(n);
-    CERTLEDGER_ASSIGN_OR_RETURN(crypto::SecretBytes seed, crypto::Open(master_key_, sealed, kid));
-    CERTLEDGER_ASSIGN_OR_RETURN(auto created, crypto::Ed25519Signer::Create(seed, kid));
-    signer_ = std::move(created);
-    signer_sealed_ = sealed;
-  }
-  return signer_;
 }
 
 Result<ApplicationView> Registry::GetApplication(const std::string& id) {

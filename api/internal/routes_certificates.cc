@@ -256,7 +256,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
               Json(),
               [&ctx](Request& r) -> Result<Reply> {
                 CERTLEDGER_ASSIGN_OR_RETURN(auto scope, ProviderScope(ctx, r));
-                CERTLEDGER_ASSIGN_OR_RETURN(auto rec, ctx.registry.Issue(scope.code));
+                CERTLEDGER_ASSIGN_OR_RETURN(auto rec, ctx.registry.Issue(scope));
                 ctx.Changed();
                 return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
               }});

@@ -105,6 +105,71 @@ TEST_CASE(
   CHECK(v->entry.find(draft->code) == std::string::npos);
 }
 
+// Issue answers with the record built from what its transaction wrote (no
+// read after the write): it must be exactly what GetCertificate reads back,
+// for a first issue and for a reissue that supersedes it.
+void CheckSameRecord(const CertificateRecord& a, const CertificateRecord& b) {
+  CHECK(a.code == b.code);
+  CHECK(a.url == b.url);
+  CHECK(a.state == b.state);
+  CHECK(a.issuer_slug == b.issuer_slug);
+  CHECK(a.credential == b.credential);
+  CHECK(a.credential.dump() == b.credential.dump());
+  CHECK(a.ledger_index == b.ledger_index);
+  CHECK(a.revocation_reason == b.revocation_reason);
+  CHECK(a.revoked_ms == b.revoked_ms);
+  CHECK(a.supersedes == b.supersedes);
+  CHECK(a.voucher == b.voucher);
+  CHECK(a.name_confirmed == b.name_confirmed);
+  CHECK(a.identity_code == b.identity_code);
+  const model::CertificateView &x = a.view, &y = b.view;
+  CHECK(x.code == y.code);
+  CHECK(x.url == y.url);
+  CHECK(x.document_type == y.document_type);
+  CHECK(x.document_title.ru == y.document_title.ru);
+  CHECK(x.issuer.slug == y.issuer.slug);
+  CHECK(x.issuer.did == y.issuer.did);
+  CHECK(x.issuer.name.ru == y.issuer.name.ru);
+  CHECK(x.issuer.licence_number == y.issuer.licence_number);
+  CHECK(x.issuer.status == y.issuer.status);
+  CHECK(x.learner_name == y.learner_name);
+  CHECK(x.course_code == y.course_code);
+  CHECK(x.course_title == y.course_title);
+  CHECK(x.period_start == y.period_start);
+  CHECK(x.period_end == y.period_end);
+  CHECK(x.hours == y.hours);
+  CHECK(x.credit_units == y.credit_units);
+  CHECK(x.outcomes == y.outcomes);
+  CHECK(x.competencies == y.competencies);
+  CHECK(x.points == y.points);
+  CHECK(x.max_points == y.max_points);
+  CHECK(x.pass_mark == y.pass_mark);
+  CHECK(x.grade.en == y.grade.en);
+  CHECK(x.identity_verified_share == y.identity_verified_share);
+  CHECK(x.identity_method == y.identity_method);
+  CHECK(x.issue_date == y.issue_date);
+}
+
+TEST_CASE("certificates: Issue answers what GetCertificate reads back afterwards", "[registry]") {
+  Env env;
+  auto first = env.IssueOne(env.Input());
+  CHECK(first.state == "issued");
+  CHECK_FALSE(first.identity_code.empty());
+  CHECK_FALSE(first.view.issue_date.empty());
+  CHECK(first.ledger_index >= 0);
+  auto read = env.reg->GetCertificate(first.code);
+  REQUIRE(read.ok());
+  CheckSameRecord(first, *read);
+  auto in = env.Input();
+  in.points = 95;
+  in.supersedes = first.code;
+  auto second = env.IssueOne(in);
+  CHECK(second.supersedes == first.code);
+  read = env.reg->GetCertificate(second.code);
+  REQUIRE(read.ok());
+  CheckSameRecord(second, *read);
+}
+
 // docs/formats.md "Learner identity": the salt of the hashed SNILS is the
 // learner's secret identity check code. With the salt published, the 10^9
 // possible SNILS are tried in minutes, so it is in no public artefact: not

@@ -1,5 +1,5 @@
--- wrk script for bench/server_bench.sh (b): durable single-certificate
--- issuance. Every connection walks create draft -> confirm name -> issue; the
+-- wrk script for bench/server_bench.sh (b2): the whole certificate lifecycle.
+-- Every connection walks create draft -> confirm name -> issue; the
 -- answer to each step says what to send next (wrk calls request() for a
 -- connection right after response() handled its previous answer).
 -- Environment: CL_PROVIDER_TOKEN, CL_YEAR.
