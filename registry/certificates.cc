@@ -861,7 +861,8 @@ Result<CertificateRecord> RecordOf(const CertRow& r, const Programme& p, const s
   rec.name_confirmed = r.name_confirmed;
   if (r.sealed_identity_code) {
     CERTLEDGER_ASSIGN_OR_RETURN(
-        std::string salt, internal::OpenIdentityCode(identity_key, *r.sealed_identity_code, r.code));
+        std::string salt,
+        internal::OpenIdentityCode(identity_key, *r.sealed_identity_code, r.code));
     rec.identity_code = crypto::FormatIdentityCode(salt);
     std::fill(salt.begin(), salt.end(), '\0');
   } else {
@@ -900,7 +901,81 @@ Result<CertificateRecord> RecordOf(const CertRow& r, const Programme& p, const s
   return rec;
 }
 
+// A credential signed for one draft and status slot: the signed document, its
+// RFC 8785 form (what is stored and what the ledger digest covers) and that
+// digest.
+struct SignedCredential {
+  Json credential;
+  std::string canon;
+  std::string digest;
+};
+
+// The credential of draft `r` (docs/formats.md) at status slot `slot`, signed
+// (eddsa-jcs-2022) by `signer` at `now_ms`.
+Result<SignedCredential> SignCredential(const std::string& base_url, const std::string& slug,
+                                        const std::string& did, const IssuerRow& issuer,
+                                        const Programme& p, const CertRow& r,
+                                        const internal::StatusSlot& slot,
+                                        const crypto::Signer& signer, int64_t now_ms) {
+  const std::string url = base_url + "/v/" + r.code;
+  CredentialRowValues values{url,
+                             r.learner_name,
+                             r.learner_hash,
+                             std::to_string(r.points),
+                             DateTime(r.period_start),
+                             DateTime(r.period_end),
+                             r.identity_share,
+                             r.identity_method,
+                             r.voucher,
+                             r.supersedes.empty() ? "" : base_url + "/v/" + r.supersedes,
+                             std::to_string(slot.idx),
+                             slot.list_url};
+  CredentialConstants constants{base_url, slug, did, crypto::FormatRfc3339(now_ms)};
+  Json cred = BuildCredential(constants, issuer, p, values);
+  crypto::ProofOptions po;
+  po.created = crypto::FormatRfc3339(now_ms);
+  SignedCredential out;
+  CERTLEDGER_ASSIGN_OR_RETURN(out.credential, crypto::AddProof(cred, po, signer));
+  // Open Badges 3.0 carries the proof as a set (its JSON Schema requires an
+  // array); the signature does not cover the proof member, so this is the
+  // same signed document.
+  out.credential["proof"] = Json::array({std::move(out.credential["proof"])});
+  CERTLEDGER_ASSIGN_OR_RETURN(out.canon, crypto::Canonicalize(out.credential));
+  out.digest = crypto::Sha256Tagged(out.canon);
+  return out;
+}
+
+// The same draft, as far as its credential goes: a learner's name corrected
+// (or anything else changed) since a credential was signed for it means that
+// credential is not the draft's any more.
+bool SameDraft(const CertRow& a, const CertRow& b) {
+  return a.id == b.id && a.code == b.code && a.state == b.state && a.issuer_id == b.issuer_id &&
+         a.programme_id == b.programme_id && a.learner_name == b.learner_name &&
+         a.learner_hash == b.learner_hash && a.points == b.points &&
+         a.period_start == b.period_start && a.period_end == b.period_end &&
+         a.identity_share == b.identity_share && a.identity_method == b.identity_method &&
+         a.voucher == b.voucher && a.supersedes == b.supersedes &&
+         a.name_confirmed == b.name_confirmed;
+}
+
+bool SameIssuer(const IssuerRow& a, const IssuerRow& b) {
+  return a.id == b.id && a.status == b.status && a.name_ru == b.name_ru &&
+         a.licence_number == b.licence_number && a.licence_date == b.licence_date;
+}
+
 }  // namespace
+
+namespace internal {
+// What Issue reads and signs before its transaction (IssueDraftIn checks it).
+struct PresignedIssue {
+  CertRow row;
+  IssuerRow issuer;
+  Programme programme;
+  int64_t programme_id = 0;
+  StatusSlot slot;
+  SignedCredential signed_credential;
+};
+}  // namespace internal
 
 model::Text CertificateGrade(const std::string& document_type, int points, int pass_mark,
                              int max_points) {
@@ -1029,20 +1104,65 @@ Result<CertificateRecord> Registry::Issue(const std::string& code) {
 Result<CertificateRecord> Registry::Issue(const CertificateScope& scope) {
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, ActiveSigner(scope.issuer_slug));
   const int64_t now = clock_.NowMillis();
+  // The credential is built and signed here, on the caller's thread, for what
+  // a snapshot shows; the single writer then only checks and stores it (and
+  // signs itself only when the snapshot went stale, or for a reissue).
+  std::optional<internal::PresignedIssue> presigned;
+  Status read = db_->Read([&](Conn& c) -> Status {
+    CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, scope.code));
+    if (r.state != "draft" || !r.name_confirmed || !r.supersedes.empty()) return Status::Ok();
+    CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, LoadIssuer(c, scope.issuer_slug));
+    if (issuer.status != "active" || issuer.id != r.issuer_id) return Status::Ok();
+    CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, issuer.id, "", r.programme_id));
+    const internal::NewestList l = internal::ReadNewestList(c, issuer.id);
+    if (l.n == 0 || l.allocated >= l.size / 2) return Status::Ok();
+    presigned.emplace();
+    presigned->slot = internal::StatusSlot{
+        l.n, static_cast<int64_t>(crypto::RandomUniform(static_cast<uint32_t>(l.size))),
+        internal::StatusListUrl(base_url_, scope.issuer_slug, l.n)};
+    presigned->row = std::move(r);
+    presigned->issuer = std::move(issuer);
+    presigned->programme = std::move(p);
+    return Status::Ok();
+  });
+  if (read.ok() && presigned) {
+    auto sc = SignCredential(base_url_, scope.issuer_slug, IssuerDid(scope.issuer_slug),
+                             presigned->issuer, presigned->programme, presigned->row,
+                             presigned->slot, *signer, now);
+    if (sc.ok()) {
+      presigned->signed_credential = std::move(*sc);
+      presigned->programme_id = presigned->programme.id;
+    } else {
+      presigned.reset();  // the transaction signs, and reports what went wrong
+    }
+  } else {
+    presigned.reset();  // the transaction reports what is wrong
+  }
+  if (presigned && TEST_after_presign_) {
+    TEST_after_presign_(scope.code, presigned->slot.n, presigned->slot.idx);
+  }
   CertificateRecord rec;
   Status st = db_->WriteRerunnable([&](Conn& c) -> Status {
     rec = CertificateRecord{};
-    return IssueDraftIn(c, scope.code, scope.issuer_slug, *signer, now, nullptr, &rec).status();
+    return IssueDraftIn(c, scope.code, scope.issuer_slug, *signer, now, nullptr, &rec,
+                        presigned ? &*presigned : nullptr)
+        .status();
   });
   CERTLEDGER_RETURN_IF_ERROR(st);
   ledger_->Notify();
+  // Issued with the credential signed before the transaction (IssueDraftIn
+  // left it out of the record).
+  if (rec.credential.is_null() && presigned) {
+    rec.credential = std::move(presigned->signed_credential.credential);
+  }
   return rec;
 }
 
 Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const std::string& slug,
                                        const crypto::Signer& signer, int64_t now_ms,
                                        internal::CertificateLookups* cache,
-                                       CertificateRecord* record) {
+                                       CertificateRecord* record,
+                                       const internal::PresignedIssue* presigned) {
   const std::string did = IssuerDid(slug);
   CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
   if (r.state != "draft") {
@@ -1061,42 +1181,34 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
   CERTLEDGER_ASSIGN_OR_RETURN(Programme p,
                               CachedProgramme(c, issuer.id, "", r.programme_id, cache));
 
-  // A random free index in the issuer's current status list (new list when full).
   internal::StatusListOwner owner{issuer.id, base_url_, slug, did, &signer};
-  CERTLEDGER_ASSIGN_OR_RETURN(internal::StatusSlot slot,
-                              internal::AllocateStatusIndex(c, owner, now_ms));
+  // Signed before the transaction (Issue) for a random index of the newest
+  // status list: kept when the draft is as it was then and the index is still
+  // free (ClaimStatusIndex); otherwise allocated and signed here.
+  SignedCredential fresh;
+  const SignedCredential* sc = nullptr;
+  internal::StatusSlot slot;
+  if (presigned && SameDraft(presigned->row, r) && SameIssuer(presigned->issuer, issuer) &&
+      presigned->programme_id == p.id &&
+      internal::ClaimStatusIndex(c, issuer.id, presigned->slot)) {
+    slot = presigned->slot;
+    sc = &presigned->signed_credential;
+  } else {
+    // A random free index in the issuer's current status list (new list when full).
+    CERTLEDGER_ASSIGN_OR_RETURN(slot, internal::AllocateStatusIndex(c, owner, now_ms));
+    CERTLEDGER_ASSIGN_OR_RETURN(
+        fresh, SignCredential(base_url_, slug, did, issuer, p, r, slot, signer, now_ms));
+    sc = &fresh;
+  }
   const int n = slot.n;
   const int64_t idx = slot.idx;
-
-  // The credential (docs/formats.md).
   const std::string url = base_url_ + "/v/" + r.code;
   const std::string& list_url = slot.list_url;
-  CredentialRowValues values{url,
-                             r.learner_name,
-                             r.learner_hash,
-                             std::to_string(r.points),
-                             DateTime(r.period_start),
-                             DateTime(r.period_end),
-                             r.identity_share,
-                             r.identity_method,
-                             r.voucher,
-                             r.supersedes.empty() ? "" : base_url_ + "/v/" + r.supersedes,
-                             std::to_string(idx),
-                             list_url};
-  CredentialConstants constants{base_url_, slug, did, crypto::FormatRfc3339(now_ms)};
-  Json cred = BuildCredential(constants, issuer, p, values);
-  crypto::ProofOptions po;
-  po.created = crypto::FormatRfc3339(now_ms);
-  CERTLEDGER_ASSIGN_OR_RETURN(Json signed_cred, crypto::AddProof(cred, po, signer));
-  // Open Badges 3.0 carries the proof as a set (its JSON Schema requires an
-  // array); the signature does not cover the proof member, so this is the
-  // same signed document.
-  signed_cred["proof"] = Json::array({std::move(signed_cred["proof"])});
-  CERTLEDGER_ASSIGN_OR_RETURN(std::string canon, crypto::Canonicalize(signed_cred));
+  const std::string& canon = sc->canon;
   LedgerEvent ev{std::string(event::kCertificateIssued),
                  SubjectIdFor(url),
                  did,
-                 crypto::Sha256Tagged(canon),
+                 sc->digest,
                  now_ms,
                  Json{{"documentType", p.document_type}, {"statusList", list_url}}};
   if (!r.supersedes.empty())
@@ -1159,9 +1271,12 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
     r.status_idx = static_cast<int>(idx);
     r.issued_ms = now_ms;
     CERTLEDGER_ASSIGN_OR_RETURN(model::IssuerView view, IssuerViewIn(c, slug));
-    CERTLEDGER_ASSIGN_OR_RETURN(*record,
-                                RecordOf(r, p, slug, base_url_, std::move(signed_cred),
-                                         SealingKey("identity-code"), std::move(view)));
+    // A presigned credential is not copied here, in the writer: the record
+    // comes back without it and Issue moves it in after the transaction.
+    CERTLEDGER_ASSIGN_OR_RETURN(
+        *record,
+        RecordOf(r, p, slug, base_url_, sc == &fresh ? std::move(fresh.credential) : Json(),
+                 SealingKey("identity-code"), std::move(view)));
   }
   return ledger_idx;
 }

@@ -13,6 +13,7 @@
 #define CERTLEDGER_REGISTRY_REGISTRY_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,6 +36,7 @@ namespace internal {
 class Db;
 class Conn;
 struct CertificateLookups;  // certificates.cc
+struct PresignedIssue;      // certificates.cc
 }  // namespace internal
 
 struct RegistryOptions {
@@ -48,6 +50,10 @@ struct RegistryOptions {
   // larger commits write less per row (512: 9.4k certificates/s, 4096: 10.3k
   // in bench/batch_bench). Tests lower it to cross group boundaries.
   size_t batch_rows_per_transaction = 4096;
+  // Tests: called by Issue after it signed the credential of draft `code` for
+  // index `idx` of status list `list`, before its transaction (the test
+  // changes what the signature assumed there).
+  std::function<void(const std::string& code, int list, int64_t idx)> TEST_after_presign;
 };
 
 struct InitOptions {
@@ -443,11 +449,14 @@ class Registry {
   // the caller's write transaction; returns its ledger index.
   // `cache` (may be null) keeps the issuer and programme rows read in this
   // transaction for the next rows of a batch; `record` (may be null) gets
-  // what GetCertificate would answer after the transaction.
+  // what GetCertificate would answer after the transaction; `presigned` (may
+  // be null) is a credential Issue signed before the transaction, used if
+  // the draft and its status index are still as it assumed.
   Result<int64_t> IssueDraftIn(internal::Conn& c, const std::string& code, const std::string& slug,
                                const crypto::Signer& signer, int64_t now_ms,
                                internal::CertificateLookups* cache = nullptr,
-                               CertificateRecord* record = nullptr);
+                               CertificateRecord* record = nullptr,
+                               const internal::PresignedIssue* presigned = nullptr);
   // The issuer `slug` as GetIssuer returns it, read on the caller's connection.
   Result<model::IssuerView> IssuerViewIn(internal::Conn& c, const std::string& slug);
 
@@ -480,6 +489,7 @@ class Registry {
   const Clock& clock_;
   std::string base_url_;
   size_t batch_rows_per_transaction_ = 4096;
+  std::function<void(const std::string&, int, int64_t)> TEST_after_presign_;
   std::string did_host_;
   crypto::SecretBytes master_key_;
   std::unique_ptr<internal::Db> db_;

@@ -163,12 +163,19 @@ void Ledger::Notify() {
 }
 
 void Ledger::BackgroundLoop() {
+  using Clock = std::chrono::steady_clock;
   std::unique_lock<std::mutex> lk(bg_mu_);
+  Clock::time_point last_round = Clock::now() - std::chrono::hours(1);
   while (!bg_stop_) {
     bg_cv_.wait_for(lk, std::chrono::milliseconds(options_.integrate_delay_ms),
                     [this] { return bg_stop_ || bg_notified_; });
     if (bg_stop_) break;
+    // Not sooner than integrate_min_interval_ms after the previous round.
+    const Clock::time_point earliest =
+        last_round + std::chrono::milliseconds(options_.integrate_min_interval_ms);
+    if (bg_cv_.wait_until(lk, earliest, [this] { return bg_stop_; })) break;
     bg_notified_ = false;
+    last_round = Clock::now();
     lk.unlock();
     auto r = IntegrateNow();
     if (!r.ok()) {

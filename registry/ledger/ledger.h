@@ -54,6 +54,11 @@ struct LedgerOptions {
   std::string origin;
   // Integration and signing run at most this long after a write.
   int64_t integrate_delay_ms = 1000;
+  // ... and, after a write is announced (Notify), at least this long after
+  // the previous round began: under load one round integrates the writes of
+  // this interval together (one durable transaction, one signed checkpoint,
+  // each partial tile rewritten once), instead of one round per few writes.
+  int64_t integrate_min_interval_ms = 50;
   // Sequenced-but-unintegrated entries beyond which writes get kUnavailable.
   int64_t max_pending = 100000;
   // Entries integrated per round.

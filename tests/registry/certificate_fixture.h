@@ -4,6 +4,7 @@
 #ifndef CERTLEDGER_TESTS_REGISTRY_CERTIFICATE_FIXTURE_H_
 #define CERTLEDGER_TESTS_REGISTRY_CERTIFICATE_FIXTURE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,9 @@ struct CertificateEnv {
   certledger::testing::TempDir dir;
   ManualClock clock{*crypto::ParseRfc3339("2026-06-30T09:00:00Z")};
   std::unique_ptr<Registry> reg;
+  // Called by Issue between signing and its transaction, when set
+  // (RegistryOptions::TEST_after_presign).
+  std::function<void(const std::string& code, int list, int64_t idx)> after_presign;
 
   // `batch_rows`: IssueBatch's rows per transaction (RegistryOptions).
   explicit CertificateEnv(size_t batch_rows = RegistryOptions().batch_rows_per_transaction) {
@@ -32,6 +36,9 @@ struct CertificateEnv {
     ro.data_dir = dir.path().string();
     ro.ledger.background = false;
     ro.batch_rows_per_transaction = batch_rows;
+    ro.TEST_after_presign = [this](const std::string& code, int list, int64_t idx) {
+      if (after_presign) after_presign(code, list, idx);
+    };
     reg = std::move(*Registry::Open(ro, clock));
     REQUIRE(
         reg->RegisterIssuer({"demo", "provider", "АНО ДПО «Цифровая академия»", "Digital Academy",

@@ -170,6 +170,86 @@ TEST_CASE("certificates: Issue answers what GetCertificate reads back afterwards
   CheckSameRecord(second, *read);
 }
 
+// Issue signs before its transaction, for the draft and a random status
+// index as a snapshot showed them; the transaction keeps that signature only
+// if both are unchanged. Each case below changes one in between.
+TEST_CASE("certificates: a credential signed before the transaction is dropped if it went stale",
+          "[registry]") {
+  Env env;
+  // Signed before only once the issuer has a status list (the first issue
+  // creates it inside its transaction).
+  auto other = env.Input("Петров Пётр Петрович");
+  other.learner_id = "123-456-789 64";
+  env.IssueOne(other);
+  SECTION("the learner corrected the name: the credential carries the new one") {
+    auto d = env.reg->CreateDraft(env.Input("Иванова Мария Сергевна"));
+    REQUIRE(d.ok());
+    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    int calls = 0;
+    env.after_presign = [&](const std::string& code, int, int64_t) {
+      ++calls;
+      REQUIRE(env.reg->CorrectName(code, "Иванова Мария Сергеевна").ok());
+    };
+    auto c = env.reg->Issue(d->code);
+    REQUIRE(c.ok());
+    CHECK(calls == 1);
+    CHECK(c->view.learner_name == "Иванова Мария Сергеевна");
+    CHECK(c->credential["credentialSubject"]["identifier"][0]["identityHash"] ==
+          "Иванова Мария Сергеевна");
+    CHECK(crypto::VerifyProof(c->credential, env.Resolver()).ok());
+    CheckSameRecord(*c, *env.reg->GetCertificate(d->code));
+  }
+  SECTION("the status index was taken: another free one is allocated and signed") {
+    auto d = env.reg->CreateDraft(env.Input());
+    REQUIRE(d.ok());
+    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    int64_t taken = -1;
+    env.after_presign = [&](const std::string&, int list, int64_t idx) {
+      taken = idx;
+      Status st = env.reg->db().Write([&](internal::Conn& c) -> Status {
+        auto& q = c.Prepare(
+            "INSERT INTO status_allocations(issuer_id, n, idx) SELECT id, ?, ? FROM issuers "
+            "WHERE slug = 'demo'");
+        q.bind(1, list);
+        q.bind(2, idx);
+        q.exec();
+        return Status::Ok();
+      });
+      REQUIRE(st.ok());
+    };
+    auto c = env.reg->Issue(d->code);
+    REQUIRE(c.ok());
+    REQUIRE(taken >= 0);
+    const std::string idx = c->credential["credentialStatus"]["statusListIndex"].get<std::string>();
+    CHECK(idx != std::to_string(taken));
+    CHECK(crypto::VerifyProof(c->credential, env.Resolver()).ok());
+    CHECK_FALSE(env.StatusBit(*c));
+    CheckSameRecord(*c, *env.reg->GetCertificate(d->code));
+  }
+  SECTION("the issuer was suspended: nothing is issued") {
+    auto d = env.reg->CreateDraft(env.Input());
+    REQUIRE(d.ok());
+    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    env.after_presign = [&](const std::string&, int, int64_t) {
+      REQUIRE(env.reg->SuspendIssuer("demo").ok());
+    };
+    CHECK(env.reg->Issue(d->code).status().slug() == "issuer.suspended");
+    env.after_presign = nullptr;
+    CHECK(env.reg->GetCertificate(d->code)->state == "draft");
+  }
+  SECTION("nothing changed: the credential signed before is the one stored") {
+    auto d = env.reg->CreateDraft(env.Input());
+    REQUIRE(d.ok());
+    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    int64_t signed_for = -1;
+    env.after_presign = [&](const std::string&, int, int64_t idx) { signed_for = idx; };
+    auto c = env.reg->Issue(d->code);
+    REQUIRE(c.ok());
+    CHECK(c->credential["credentialStatus"]["statusListIndex"] == std::to_string(signed_for));
+    CheckSameRecord(*c, *env.reg->GetCertificate(d->code));
+  }
+}
+
 // docs/formats.md "Learner identity": the salt of the hashed SNILS is the
 // learner's secret identity check code. With the salt published, the 10^9
 // possible SNILS are tried in minutes, so it is in no public artefact: not
