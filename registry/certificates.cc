@@ -971,7 +971,6 @@ struct PresignedIssue {
   CertRow row;
   IssuerRow issuer;
   Programme programme;
-  int64_t programme_id = 0;
   StatusSlot slot;
   SignedCredential signed_credential;
 };
@@ -1102,17 +1101,26 @@ Result<CertificateRecord> Registry::Issue(const std::string& code) {
 }
 
 Result<CertificateRecord> Registry::Issue(const CertificateScope& scope) {
-  CERTLEDGER_ASSIGN_OR_RETURN(auto signer, ActiveSigner(scope.issuer_slug));
   const int64_t now = clock_.NowMillis();
   // The credential is built and signed here, on the caller's thread, for what
-  // a snapshot shows; the single writer then only checks and stores it (and
-  // signs itself only when the snapshot went stale, or for a reissue).
+  // a snapshot shows (the draft, the issuer's active key, a random index of its
+  // newest status list); the single writer then only checks and stores it,
+  // and signs itself only when the snapshot went stale, or for a reissue.
   std::optional<internal::PresignedIssue> presigned;
+  int key_n = 0;
+  std::string sealed_seed;
   Status read = db_->Read([&](Conn& c) -> Status {
     CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, scope.code));
     if (r.state != "draft" || !r.name_confirmed || !r.supersedes.empty()) return Status::Ok();
     CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, LoadIssuer(c, scope.issuer_slug));
     if (issuer.status != "active" || issuer.id != r.issuer_id) return Status::Ok();
+    auto& k = c.Prepare(
+        "SELECT n, sealed_seed FROM issuer_keys WHERE issuer_id = ? AND state = "
+        "'active'");
+    k.bind(1, issuer.id);
+    if (!k.executeStep()) return Status::Ok();
+    key_n = k.getColumn(0).getInt();
+    sealed_seed = internal::Blob(k.getColumn(1));
     CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, issuer.id, "", r.programme_id));
     const internal::NewestList l = internal::ReadNewestList(c, issuer.id);
     if (l.n == 0 || l.allocated >= l.size / 2) return Status::Ok();
@@ -1125,18 +1133,23 @@ Result<CertificateRecord> Registry::Issue(const CertificateScope& scope) {
     presigned->programme = std::move(p);
     return Status::Ok();
   });
+  std::shared_ptr<const crypto::Signer> signer;
   if (read.ok() && presigned) {
+    auto cached = CachedSigner(scope.issuer_slug, key_n, sealed_seed);
+    if (cached.ok()) signer = std::move(*cached);
+  }
+  if (signer) {
     auto sc = SignCredential(base_url_, scope.issuer_slug, IssuerDid(scope.issuer_slug),
                              presigned->issuer, presigned->programme, presigned->row,
                              presigned->slot, *signer, now);
-    if (sc.ok()) {
+    if (sc.ok())
       presigned->signed_credential = std::move(*sc);
-      presigned->programme_id = presigned->programme.id;
-    } else {
+    else
       presigned.reset();  // the transaction signs, and reports what went wrong
-    }
   } else {
-    presigned.reset();  // the transaction reports what is wrong
+    // Not signed before: the transaction signs, and reports what is wrong.
+    presigned.reset();
+    CERTLEDGER_ASSIGN_OR_RETURN(signer, ActiveSigner(scope.issuer_slug));
   }
   if (presigned && TEST_after_presign_) {
     TEST_after_presign_(scope.code, presigned->slot.n, presigned->slot.idx);
@@ -1180,16 +1193,34 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
   if (r.issuer_id != issuer.id) return CertificateNotFound();  // not this issuer's
   CERTLEDGER_ASSIGN_OR_RETURN(Programme p,
                               CachedProgramme(c, issuer.id, "", r.programme_id, cache));
+  // The issuer's active key as of this transaction: after a rotation since the
+  // caller opened `signer` (or signed before the transaction), the new key signs.
+  const crypto::Signer* key = &signer;
+  std::shared_ptr<const crypto::Signer> rotated;
+  {
+    auto& k = c.Prepare(
+        "SELECT n, sealed_seed FROM issuer_keys WHERE issuer_id = ? AND state = 'active'");
+    k.bind(1, issuer.id);
+    if (k.executeStep()) {
+      const int key_n = k.getColumn(0).getInt();
+      if (signer.KeyId() != did + "#key-" + std::to_string(key_n)) {
+        CERTLEDGER_ASSIGN_OR_RETURN(rotated,
+                                    CachedSigner(slug, key_n, internal::Blob(k.getColumn(1))));
+        key = rotated.get();
+      }
+    }
+    k.reset();
+  }
 
-  internal::StatusListOwner owner{issuer.id, base_url_, slug, did, &signer};
+  internal::StatusListOwner owner{issuer.id, base_url_, slug, did, key};
   // Signed before the transaction (Issue) for a random index of the newest
   // status list: kept when the draft is as it was then and the index is still
   // free (ClaimStatusIndex); otherwise allocated and signed here.
   SignedCredential fresh;
   const SignedCredential* sc = nullptr;
   internal::StatusSlot slot;
-  if (presigned && SameDraft(presigned->row, r) && SameIssuer(presigned->issuer, issuer) &&
-      presigned->programme_id == p.id &&
+  if (presigned && key == &signer && SameDraft(presigned->row, r) &&
+      SameIssuer(presigned->issuer, issuer) && presigned->programme.id == p.id &&
       internal::ClaimStatusIndex(c, issuer.id, presigned->slot)) {
     slot = presigned->slot;
     sc = &presigned->signed_credential;
@@ -1197,7 +1228,7 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
     // A random free index in the issuer's current status list (new list when full).
     CERTLEDGER_ASSIGN_OR_RETURN(slot, internal::AllocateStatusIndex(c, owner, now_ms));
     CERTLEDGER_ASSIGN_OR_RETURN(
-        fresh, SignCredential(base_url_, slug, did, issuer, p, r, slot, signer, now_ms));
+        fresh, SignCredential(base_url_, slug, did, issuer, p, r, slot, *key, now_ms));
     sc = &fresh;
   }
   const int n = slot.n;

@@ -237,6 +237,20 @@ TEST_CASE("certificates: a credential signed before the transaction is dropped i
     env.after_presign = nullptr;
     CHECK(env.reg->GetCertificate(d->code)->state == "draft");
   }
+  SECTION("the issuer's key was rotated: the new key signs") {
+    auto d = env.reg->CreateDraft(env.Input());
+    REQUIRE(d.ok());
+    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    env.after_presign = [&](const std::string&, int, int64_t) {
+      REQUIRE(env.reg->RotateKey("demo").ok());
+    };
+    auto c = env.reg->Issue(d->code);
+    REQUIRE(c.ok());
+    CHECK(c->credential["proof"][0]["verificationMethod"] ==
+          "did:web:cert.example.ru:issuers:demo#key-2");
+    CHECK(crypto::VerifyProof(c->credential, env.Resolver()).ok());
+    CheckSameRecord(*c, *env.reg->GetCertificate(d->code));
+  }
   SECTION("nothing changed: the credential signed before is the one stored") {
     auto d = env.reg->CreateDraft(env.Input());
     REQUIRE(d.ok());
