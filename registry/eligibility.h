@@ -17,6 +17,7 @@
 #define CERTLEDGER_REGISTRY_ELIGIBILITY_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,8 +87,10 @@ class PensionAgeTable {
 // year's configuration.
 struct EligibilityContext {
   int64_t application_day = 0;  // days since epoch, in the year's time zone
-  std::vector<std::string> regions;
-  std::vector<std::string> education_levels;
+  // Views of the year configuration's lists (not copied per application): the
+  // caller keeps them alive while CheckEligibility runs.
+  std::span<const std::string> regions;
+  std::span<const std::string> education_levels;
   const PensionAgeTable* pension = &PensionAgeTable::Default();
 };
 

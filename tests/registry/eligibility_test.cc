@@ -33,8 +33,10 @@ ApplicationInput Eligible() {
 EligibilityContext Ctx(const char* on = "2026-06-30") {
   EligibilityContext c;
   c.application_day = Day(on);
-  c.regions = {"77", "50", "16"};
-  c.education_levels = DefaultEducationLevels();
+  static const std::vector<std::string> regions = {"77", "50", "16"};
+  static const std::vector<std::string> levels = DefaultEducationLevels();
+  c.regions = regions;
+  c.education_levels = levels;
   return c;
 }
 
@@ -211,7 +213,8 @@ TEST_CASE("eligibility: each education level", "[registry][eligibility]") {
   }
   // The year decides: a year that accepts only higher education.
   auto ctx = Ctx();
-  ctx.education_levels = {"higher-master"};
+  const std::vector<std::string> higher = {"higher-master"};
+  ctx.education_levels = higher;
   auto in = Eligible();
   CHECK(Has(CheckEligibility(in, ctx), "education.not-eligible"));
 }
