@@ -1,10 +1,12 @@
 #include "registry/internal/db.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -46,6 +48,12 @@ std::unique_ptr<SQLite::Database> OpenConnection(const std::string& path, bool c
   // per page (writes still go through the WAL with write() and fsync).
   db->exec("PRAGMA mmap_size = 268435456");
   return db;
+}
+
+int64_t MonotonicMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 // The writer's WAL hook: instead of checkpointing inside COMMIT (SQLite's
@@ -165,22 +173,47 @@ void Db::WantCheckpoint() {
 void Db::CheckpointLoop() {
   std::unique_ptr<SQLite::Database> conn;
   std::unique_lock<std::mutex> lk(ckpt_mu_);
+  const bool truncates = options_.idle_truncate_after_ms > 0;
+  const auto tick = std::chrono::milliseconds(
+      truncates ? std::clamp(options_.idle_truncate_after_ms / 4, 10, 1000) : 3600 * 1000);
+  uint64_t truncated_at = 0;  // commits_started_ at the last truncation
   for (;;) {
-    ckpt_cv_.wait(lk, [this] { return ckpt_stop_ || ckpt_wanted_; });
+    const bool wanted = ckpt_cv_.wait_for(lk, tick, [this] { return ckpt_stop_ || ckpt_wanted_; });
     if (ckpt_stop_) return;
     ckpt_wanted_ = false;
     lk.unlock();
-    // PASSIVE: copies what no reader still needs, never blocks the writer or
-    // readers. A failure leaves the WAL longer; the next wake-up retries.
     try {
       if (!conn) conn = OpenConnection(path_, false, options_.busy_timeout_ms);
-      sqlite3_wal_checkpoint_v2(conn->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                nullptr);
+      sqlite3* h = conn->getHandle();
+      if (wanted) {
+        // PASSIVE: copies what no reader still needs, never blocks the writer
+        // or readers. A failure leaves the WAL longer; the next wake-up retries.
+        sqlite3_wal_checkpoint_v2(h, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      } else if (truncates && commits_started_.load() != truncated_at &&
+                 MonotonicMs() - last_commit_ms_.load() >= options_.idle_truncate_after_ms &&
+                 LogBytes() > options_.idle_truncate_bytes) {
+        // Idle: TRUNCATE copies the whole log, syncs the database and cuts the
+        // log to zero. It would wait for readers of older snapshots and hold
+        // off writers meanwhile; without a busy handler it gives up at once
+        // instead (SQLITE_BUSY) and the next tick tries again.
+        const uint64_t seen = commits_started_.load();
+        sqlite3_busy_timeout(h, 0);
+        const int rc =
+            sqlite3_wal_checkpoint_v2(h, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+        sqlite3_busy_timeout(h, options_.busy_timeout_ms);
+        if (rc == SQLITE_OK) truncated_at = seen;
+      }
     } catch (const std::exception&) {
       conn.reset();
     }
     lk.lock();
   }
+}
+
+int64_t Db::LogBytes() const {
+  struct stat st;
+  if (::stat((path_ + "-wal").c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_size);
 }
 
 bool Db::Begin(std::vector<Pending*>& group) {
@@ -266,6 +299,7 @@ uint64_t Db::Commit(std::vector<Pending*>& group) {
   // holds this commit ends after the number was taken, so a WaitDurable
   // after it waits for this commit too.
   const uint64_t seq = ++commits_started_;
+  last_commit_ms_.store(MonotonicMs());
   Conn& c = *writer_;
   try {
     c.Run("COMMIT");

@@ -60,6 +60,13 @@ struct DbOptions {
   int max_group = 256;
   // How long a connection waits on a lock held by another process.
   int busy_timeout_ms = 5000;
+  // After a burst the log stays at its high-water mark (a rush leaves a few
+  // hundred MB): once nothing has committed for `idle_truncate_after_ms`, a
+  // log longer than `idle_truncate_bytes` is checkpointed in full and
+  // truncated to zero, if no reader holds an older snapshot (it never waits
+  // for one, so writers are not held up; it tries again later). 0: never.
+  int idle_truncate_after_ms = 2000;
+  int64_t idle_truncate_bytes = int64_t{16} << 20;
   // Tests only: runs before each fsync of the log (e.g. to hold it).
   std::function<void()> TEST_before_sync;
 };
@@ -149,6 +156,8 @@ class Db {
   // The checkpointer thread: PASSIVE checkpoints on its own connection when
   // asked, so COMMIT never waits for one.
   void CheckpointLoop();
+  // The log file's size now (0 when there is none).
+  int64_t LogBytes() const;
 
   const std::string path_;
   const DbOptions options_;
@@ -158,6 +167,8 @@ class Db {
   // commits numbered from 1 when COMMIT starts; durable_ is the highest
   // number whose fsync has returned (covering all before it).
   std::atomic<uint64_t> commits_started_{0};
+  // Steady-clock milliseconds of the newest commit (CheckpointLoop's idleness).
+  std::atomic<int64_t> last_commit_ms_{0};
   std::mutex durable_mu_;  // guards the four below
   std::condition_variable durable_cv_;
   uint64_t commits_done_ = 0;         // highest number whose COMMIT has returned

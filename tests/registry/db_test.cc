@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -239,4 +240,85 @@ TEST_CASE(
 }
 
 }  // namespace
+// After a burst the log would stay at its high-water mark; once the database
+// is idle the checkpointer copies it all and cuts it to zero, not while a
+// reader still holds an older snapshot, and what was written stays readable.
+TEST_CASE("db: an idle database's log is truncated after a burst, not under a reader",
+          "[registry]") {
+  TempDir dir;
+  const std::string path = (dir.path() / "registry.db").string();
+  DbOptions o;
+  o.create = true;
+  o.idle_truncate_after_ms = 200;
+  o.idle_truncate_bytes = 1 << 20;
+  auto opened = Db::Open(path, o);
+  REQUIRE(opened.ok());
+  std::unique_ptr<Db> db = std::move(*opened);
+  auto log_bytes = [&] {
+    std::error_code ec;
+    auto n = std::filesystem::file_size(path + "-wal", ec);
+    return ec ? uintmax_t{0} : n;
+  };
+  auto wait_for_log = [&](auto pred) {
+    for (int i = 0; i < 100 && !pred(log_bytes()); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return log_bytes();
+  };
+  // A burst: 300 transactions of about 8 KB each (2.4 MB of log at least).
+  for (int64_t i = 1; i <= 300; ++i) {
+    REQUIRE(db->Write([&](Conn& c) -> Status {
+                auto& q = c.Prepare(
+                    "INSERT INTO ledger_checkpoints(size, root, note, published_ms) VALUES (?, "
+                    "x'00', zeroblob(8000), 0)");
+                q.bind(1, i);
+                q.exec();
+                return Status::Ok();
+              }).ok());
+  }
+  CHECK(log_bytes() > (1u << 20));
+  // A reader holding its snapshot keeps the log as it is (TRUNCATE gives up).
+  std::mutex mu;
+  std::condition_variable cv;
+  bool reading = false, release = false;
+  std::thread reader([&] {
+    Status st = db->Read([&](Conn& c) -> Status {
+      auto& q = c.Prepare("SELECT count(*) FROM ledger_checkpoints");
+      q.executeStep();
+      std::unique_lock<std::mutex> lk(mu);
+      reading = true;
+      cv.notify_all();
+      cv.wait(lk, [&] { return release; });
+      return Status::Ok();
+    });
+    (void)st;
+  });
+  {
+    std::unique_lock<std::mutex> lk(mu);
+    cv.wait(lk, [&] { return reading; });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(log_bytes() > (1u << 20));
+  // A write meanwhile is not held up by the checkpointer's attempts.
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(db->Write([](Conn& c) { return InsertCheckpoint(c, 1000); }).ok());
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1));
+  {
+    std::lock_guard<std::mutex> lk(mu);
+    release = true;
+  }
+  cv.notify_all();
+  reader.join();
+  // Idle, no reader: truncated to zero, everything still there.
+  CHECK(wait_for_log([](uintmax_t n) { return n == 0; }) == 0);
+  std::set<int64_t> sizes = Sizes(*db);
+  CHECK(sizes.size() == 301);
+  CHECK(sizes.count(300) == 1);
+  CHECK(sizes.count(1000) == 1);
+  // And the log starts over.
+  REQUIRE(db->Write([](Conn& c) { return InsertCheckpoint(c, 1001); }).ok());
+  CHECK(log_bytes() > 0);
+  CHECK(Sizes(*db).count(1001) == 1);
+}
+
 }  // namespace certledger::registry::internal
