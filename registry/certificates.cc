@@ -481,10 +481,6 @@ struct CredentialConstants {
   std::string valid_from;  // RFC 3339
 };
 
-// The unsigned credential (docs/formats.md): an Open Badges 3.0
-// OpenBadgeCredential. The one builder of the format: Issue() signs its
-// result with AddProof; IssueBatch canonicalizes it once per programme with
-// placeholders (CredentialTemplate) and fills in each row.
 // A number as ParseJson reads back its RFC 8785 form (§3.2.2.3 writes 2.0 as
 // "2"): whole values as integers, so a credential in hand prints the same as
 // the one parsed from its stored form (Issue answers with the one in hand).
@@ -495,6 +491,10 @@ Json JcsNumber(double x) {
   return Json(x);
 }
 
+// The unsigned credential (docs/formats.md): an Open Badges 3.0
+// OpenBadgeCredential. The one builder of the format: Issue() signs its
+// result with AddProof; IssueBatch canonicalizes it once per programme with
+// placeholders (CredentialTemplate) and fills in each row.
 Json BuildCredential(const CredentialConstants& k, const IssuerRow& issuer, const Programme& p,
                      const CredentialRowValues& v) {
   const Json units = JcsNumber(CreditUnits(p.hours));
@@ -1142,10 +1142,11 @@ Result<CertificateRecord> Registry::Issue(const CertificateScope& scope) {
     auto sc = SignCredential(base_url_, scope.issuer_slug, IssuerDid(scope.issuer_slug),
                              presigned->issuer, presigned->programme, presigned->row,
                              presigned->slot, *signer, now);
-    if (sc.ok())
+    if (sc.ok()) {
       presigned->signed_credential = std::move(*sc);
-    else
+    } else {
       presigned.reset();  // the transaction signs, and reports what went wrong
+    }
   } else {
     // Not signed before: the transaction signs, and reports what is wrong.
     presigned.reset();
