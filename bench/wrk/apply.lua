@@ -46,12 +46,6 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local c, e, o, s = 0, 0, 0, 0
-  for _, t in ipairs(threads) do
-    c = c + t:get("created")
-    e = e + t:get("errors")
-    o = o + t:get("other")
-    s = s + t:get("sent")
-  end
-  io.write(string.format("CREATED %d ERRORS %d OTHER %d SENT %d\n", c, e, o, s))
+  io.write(string.format("CREATED %d ERRORS %d OTHER %d SENT %d\n", total("created"),
+                         total("errors"), total("other"), total("sent")))
 end

@@ -25,3 +25,20 @@ function snils(n)
   else c = sum % 101; if c == 100 then c = 0 end end
   return string.format("%s-%s-%s %02d", s:sub(1, 3), s:sub(4, 6), s:sub(7, 9), c)
 end
+
+-- The JSON body of a certificate draft of programme DA-101 for `learner`
+-- (a SNILS), named `name`, scored `points`, in the year CL_YEAR.
+function draft_body(name, learner, points, share)
+  local year = os.getenv("CL_YEAR")
+  return '{"programme":"DA-101","learner_name":"' .. name .. '","learner_id":"' .. learner ..
+      '","period_start":"' .. year .. '-09-01","period_end":"' .. year .. '-11-20",' ..
+      '"points":' .. points .. ',"identity_share":' .. share ..
+      ',"identity_method":"online-proctoring"}'
+end
+
+-- The sum over wrk's threads of the global `name` of each thread's script.
+function total(name)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get(name) end
+  return n
+end

@@ -46,12 +46,6 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local n, e, s = 0, 0, 0
-  for _, t in ipairs(threads) do
-    n = n + t:get("issued")
-    e = e + t:get("errors")
-    s = s + t:get("starved")
-  end
-  io.write(string.format("ISSUED %d ERRORS %d STARVED %d SECONDS %.3f\n", n, e, s,
-                         summary.duration / 1e6))
+  io.write(string.format("ISSUED %d ERRORS %d STARVED %d SECONDS %.3f\n", total("issued"),
+                         total("errors"), total("starved"), summary.duration / 1e6))
 end

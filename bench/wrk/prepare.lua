@@ -10,12 +10,6 @@ local hdr = {
   ["Content-Type"] = "application/json",
 }
 local bare = {["Authorization"] = hdr["Authorization"]}
-local year = os.getenv("CL_YEAR")
-local draft_head = '{"programme":"DA-101","learner_name":"Петров Пётр Петрович",' ..
-    '"learner_id":"'
-local draft_tail = '","period_start":"' .. year .. '-09-01",' ..
-    '"period_end":"' .. year .. '-11-20","points":91,"identity_share":0.5,' ..
-    '"identity_method":"online-proctoring"}'
 local learners = 0
 local next_step = {}
 local out = nil
@@ -29,7 +23,8 @@ function request()
   learners = learners + 1
   -- SNILS numbers from 500000000 + thread * 10000000: not the lifecycle's.
   local learner = snils(500000000 + id * 10000000 + learners)
-  return wrk.format("POST", "/api/v1/certificates", hdr, draft_head .. learner .. draft_tail)
+  return wrk.format("POST", "/api/v1/certificates", hdr,
+                    draft_body("Петров Пётр Петрович", learner, 91, 0.5))
 end
 
 function response(status, headers, body)
@@ -54,10 +49,6 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local n, e = 0, 0
-  for _, t in ipairs(threads) do
-    n = n + t:get("prepared")
-    e = e + t:get("errors")
-  end
-  io.write(string.format("PREPARED %d ERRORS %d SECONDS %.3f\n", n, e, summary.duration / 1e6))
+  io.write(string.format("PREPARED %d ERRORS %d SECONDS %.3f\n", total("prepared"),
+                         total("errors"), summary.duration / 1e6))
 end

@@ -35,12 +35,17 @@ struct Env : fixture::CertificateEnv {
     return in;
   }
 
-  CertificateRecord IssueOne(CertificateInput in) {
+  // A draft whose name the learner confirmed: its code.
+  std::string ConfirmedDraft(CertificateInput in) {
     auto d = reg->CreateDraft(in);
     INFO(d.status().ToString());
     REQUIRE(d.ok());
     REQUIRE(reg->ConfirmName(d->code).ok());
-    auto c = reg->Issue(d->code);
+    return d->code;
+  }
+
+  CertificateRecord IssueOne(CertificateInput in) {
+    auto c = reg->Issue(ConfirmedDraft(std::move(in)));
     INFO(c.status().ToString());
     REQUIRE(c.ok());
     return *c;
@@ -182,27 +187,23 @@ TEST_CASE("certificates: a credential signed before the transaction is dropped i
   other.learner_id = "123-456-789 64";
   env.IssueOne(other);
   SECTION("the learner corrected the name: the credential carries the new one") {
-    auto d = env.reg->CreateDraft(env.Input("Иванова Мария Сергевна"));
-    REQUIRE(d.ok());
-    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    const std::string code = env.ConfirmedDraft(env.Input("Иванова Мария Сергевна"));
     int calls = 0;
-    env.after_presign = [&](const std::string& code, int, int64_t) {
+    env.after_presign = [&](const std::string& draft, int, int64_t) {
       ++calls;
-      REQUIRE(env.reg->CorrectName(code, "Иванова Мария Сергеевна").ok());
+      REQUIRE(env.reg->CorrectName(draft, "Иванова Мария Сергеевна").ok());
     };
-    auto c = env.reg->Issue(d->code);
+    auto c = env.reg->Issue(code);
     REQUIRE(c.ok());
     CHECK(calls == 1);
     CHECK(c->view.learner_name == "Иванова Мария Сергеевна");
     CHECK(c->credential["credentialSubject"]["identifier"][0]["identityHash"] ==
           "Иванова Мария Сергеевна");
     CHECK(crypto::VerifyProof(c->credential, env.Resolver()).ok());
-    CheckSameRecord(*c, *env.reg->GetCertificate(d->code));
+    CheckSameRecord(*c, *env.reg->GetCertificate(code));
   }
   SECTION("the status index was taken: another free one is allocated and signed") {
-    auto d = env.reg->CreateDraft(env.Input());
-    REQUIRE(d.ok());
-    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    const std::string code = env.ConfirmedDraft(env.Input());
     int64_t taken = -1;
     env.after_presign = [&](const std::string&, int list, int64_t idx) {
       taken = idx;
@@ -217,50 +218,44 @@ TEST_CASE("certificates: a credential signed before the transaction is dropped i
       });
       REQUIRE(st.ok());
     };
-    auto c = env.reg->Issue(d->code);
+    auto c = env.reg->Issue(code);
     REQUIRE(c.ok());
     REQUIRE(taken >= 0);
     const std::string idx = c->credential["credentialStatus"]["statusListIndex"].get<std::string>();
     CHECK(idx != std::to_string(taken));
     CHECK(crypto::VerifyProof(c->credential, env.Resolver()).ok());
     CHECK_FALSE(env.StatusBit(*c));
-    CheckSameRecord(*c, *env.reg->GetCertificate(d->code));
+    CheckSameRecord(*c, *env.reg->GetCertificate(code));
   }
   SECTION("the issuer was suspended: nothing is issued") {
-    auto d = env.reg->CreateDraft(env.Input());
-    REQUIRE(d.ok());
-    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    const std::string code = env.ConfirmedDraft(env.Input());
     env.after_presign = [&](const std::string&, int, int64_t) {
       REQUIRE(env.reg->SuspendIssuer("demo").ok());
     };
-    CHECK(env.reg->Issue(d->code).status().slug() == "issuer.suspended");
+    CHECK(env.reg->Issue(code).status().slug() == "issuer.suspended");
     env.after_presign = nullptr;
-    CHECK(env.reg->GetCertificate(d->code)->state == "draft");
+    CHECK(env.reg->GetCertificate(code)->state == "draft");
   }
   SECTION("the issuer's key was rotated: the new key signs") {
-    auto d = env.reg->CreateDraft(env.Input());
-    REQUIRE(d.ok());
-    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    const std::string code = env.ConfirmedDraft(env.Input());
     env.after_presign = [&](const std::string&, int, int64_t) {
       REQUIRE(env.reg->RotateKey("demo").ok());
     };
-    auto c = env.reg->Issue(d->code);
+    auto c = env.reg->Issue(code);
     REQUIRE(c.ok());
     CHECK(c->credential["proof"][0]["verificationMethod"] ==
           "did:web:cert.example.ru:issuers:demo#key-2");
     CHECK(crypto::VerifyProof(c->credential, env.Resolver()).ok());
-    CheckSameRecord(*c, *env.reg->GetCertificate(d->code));
+    CheckSameRecord(*c, *env.reg->GetCertificate(code));
   }
   SECTION("nothing changed: the credential signed before is the one stored") {
-    auto d = env.reg->CreateDraft(env.Input());
-    REQUIRE(d.ok());
-    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    const std::string code = env.ConfirmedDraft(env.Input());
     int64_t signed_for = -1;
     env.after_presign = [&](const std::string&, int, int64_t idx) { signed_for = idx; };
-    auto c = env.reg->Issue(d->code);
+    auto c = env.reg->Issue(code);
     REQUIRE(c.ok());
     CHECK(c->credential["credentialStatus"]["statusListIndex"] == std::to_string(signed_for));
-    CheckSameRecord(*c, *env.reg->GetCertificate(d->code));
+    CheckSameRecord(*c, *env.reg->GetCertificate(code));
   }
 }
 
