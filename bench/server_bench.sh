@@ -199,15 +199,15 @@ if run issue; then
 # (b1) The goal's measure: one certificate per request, each its own durable
 # transaction (sign, ledger entry, status list slot, voucher completed),
 # issued by 64 clients at once from drafts whose names learners already
-# confirmed. The drafts are made first through the same API (prepare.lua,
-# twice as long as the run, so the run does not run out of them).
+# confirmed. The drafts are made first through the same API (lifecycle.lua
+# with CL_CODES, twice as long as the run, so the run does not run out).
 echo "(b1) durable single-certificate issuance: POST /certificates/<code>/issue, $conns clients"
 prep=$(( seconds * 2 ))
-echo "    preparing drafts for ${prep}s: CL_PROVIDER_TOKEN=... CL_YEAR=$year CL_CODES=codes wrk -t2 -c$conns -d${prep}s -s bench/wrk/prepare.lua $base"
+echo "    preparing drafts for ${prep}s: CL_PROVIDER_TOKEN=... CL_YEAR=$year CL_CODES=codes wrk -t2 -c$conns -d${prep}s -s bench/wrk/lifecycle.lua $base"
 CL_PROVIDER_TOKEN="$provider" CL_YEAR="$year" CL_CODES="$tmp/codes" \
-  wrk -t2 -c"$conns" -d"${prep}s" -s "$here/wrk/prepare.lua" "$base" >"$tmp/b0.txt" 2>"$tmp/b0.err"
+  wrk -t2 -c"$conns" -d"${prep}s" -s "$here/wrk/lifecycle.lua" "$base" >"$tmp/b0.txt" 2>"$tmp/b0.err"
 [ -s "$tmp/b0.err" ] && sed 's/^/    wrk stderr| /' "$tmp/b0.err"
-read -r _ prepared _ perrors _ <<<"$(grep '^PREPARED' "$tmp/b0.txt")"
+read -r _ _ _ prepared _ _ _ perrors _ <<<"$(grep '^ISSUED' "$tmp/b0.txt")"
 echo "    $prepared drafts ready ($perrors errors)"
 ref_before="$(sqlite_rate)"
 echo "    CL_PROVIDER_TOKEN=... CL_CODES=codes wrk -t2 -c$conns -d${seconds}s -s bench/wrk/issue_step.lua $base"
@@ -245,7 +245,7 @@ CL_PROVIDER_TOKEN="$provider" CL_YEAR="$year" \
   2>"$tmp/b.err"
 sed 's/^/    certledger| /' "$tmp/b.txt"
 [ -s "$tmp/b.err" ] && sed 's/^/    wrk stderr| /' "$tmp/b.err"
-read -r _ issued _ drafts _ berrors _ bsecs <<<"$(grep '^ISSUED' "$tmp/b.txt")"
+read -r _ issued _ _ _ drafts _ berrors _ bsecs <<<"$(grep '^ISSUED' "$tmp/b.txt")"
 python3 - "$issued" "$drafts" "$berrors" "$bsecs" "$ref_before" "$ref_after" <<'EOF'
 import sys
 issued, drafts, errors = map(int, sys.argv[1:4])

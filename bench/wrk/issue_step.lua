@@ -1,6 +1,7 @@
 -- wrk script for bench/server_bench.sh (b1): durable single-certificate
--- issuance. Every connection issues drafts prepared by prepare.lua (read from
--- $CL_CODES.<thread id>), one POST /api/v1/certificates/<code>/issue each:
+-- issuance. Every connection issues drafts prepared by lifecycle.lua with
+-- CL_CODES (read from $CL_CODES.<thread id>), one
+-- POST /api/v1/certificates/<code>/issue each:
 -- sign, log in the ledger, publish, one durable transaction per certificate.
 -- A thread that runs out of drafts asks for /healthz and counts it in
 -- `starved` (then the rate is a lower bound: prepare more).

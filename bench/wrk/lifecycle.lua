@@ -1,12 +1,13 @@
 -- wrk script for bench/server_bench.sh (b2): the whole certificate lifecycle.
--- Every connection walks create draft -> confirm name -> issue; the
--- answer to each step says what to send next (wrk calls request() for a
--- connection right after response() handled its previous answer).
--- Environment: CL_PROVIDER_TOKEN, CL_YEAR.
+-- Every connection walks create draft -> confirm name -> issue; the answer to
+-- each step says what to send next (wrk calls request() for a connection
+-- right after response() handled its previous answer).
+-- With CL_CODES set it prepares (b1) instead: it stops after the name is
+-- confirmed (as the learner would, days before the provider issues) and
+-- writes the code of each confirmed draft to $CL_CODES.<thread id> for
+-- issue_step.lua.
+-- Environment: CL_PROVIDER_TOKEN, CL_YEAR, CL_CODES (optional).
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "common.lua")
-
--- A distinct learner per certificate (one certificate per learner, programme
--- and period): SNILS numbers from 200000000 + thread * 10000000.
 
 local hdr = {
   ["Authorization"] = "Bearer " .. os.getenv("CL_PROVIDER_TOKEN"),
@@ -14,9 +15,14 @@ local hdr = {
 }
 -- The confirm and issue steps take no body.
 local bare = {["Authorization"] = hdr["Authorization"]}
+local codes_file = os.getenv("CL_CODES")
+local out = nil
+-- A distinct learner per certificate (one certificate per learner, programme
+-- and period): SNILS numbers from <base> + thread * 10000000, the bases apart.
+local snils_base = codes_file and 500000000 or 200000000
 local learners = 0
 local next_step = {}
-issued, drafts, errors = 0, 0, 0
+issued, prepared, drafts, errors = 0, 0, 0, 0
 
 function request()
   local step = table.remove(next_step)
@@ -24,7 +30,7 @@ function request()
     return wrk.format("POST", step, bare, "")
   end
   learners = learners + 1
-  local learner = snils(200000000 + id * 10000000 + learners)
+  local learner = snils(snils_base + id * 10000000 + learners)
   return wrk.format("POST", "/api/v1/certificates", hdr,
                     draft_body("Иванов Иван Иванович", learner, 88, 0.4))
 end
@@ -42,11 +48,16 @@ function response(status, headers, body)
   if state == "issued" then
     issued = issued + 1
   elseif state == "draft" and code then
-    if body:find('"nameConfirmed"%s*:%s*true') then
-      table.insert(next_step, "/api/v1/certificates/" .. code .. "/issue")
-    else
+    if not body:find('"nameConfirmed"%s*:%s*true') then
       drafts = drafts + 1
       table.insert(next_step, "/api/v1/certificates/" .. code .. "/confirm-name")
+    elseif codes_file then
+      if not out then out = assert(io.open(codes_file .. "." .. id, "w")) end
+      out:write(code, "\n")
+      out:flush()
+      prepared = prepared + 1
+    else
+      table.insert(next_step, "/api/v1/certificates/" .. code .. "/issue")
     end
   else
     errors = errors + 1
@@ -54,6 +65,7 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  io.write(string.format("ISSUED %d DRAFTS %d ERRORS %d SECONDS %.3f\n", total("issued"),
-                         total("drafts"), total("errors"), summary.duration / 1e6))
+  io.write(string.format("ISSUED %d PREPARED %d DRAFTS %d ERRORS %d SECONDS %.3f\n",
+                         total("issued"), total("prepared"), total("drafts"), total("errors"),
+                         summary.duration / 1e6))
 end
