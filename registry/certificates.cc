@@ -974,6 +974,15 @@ struct PresignedIssue {
   StatusSlot slot;
   SignedCredential signed_credential;
 };
+
+// What IssueDraftIn wrote, for Issue to build its answer from after the
+// transaction (outside the single writer).
+struct IssuedDraft {
+  CertRow row;  // as the UPDATE left it
+  Programme programme;
+  model::IssuerView issuer;
+  Json credential;  // signed in the transaction; null: the presigned one was stored
+};
 }  // namespace internal
 
 model::Text CertificateGrade(const std::string& document_type, int points, int pass_mark,
@@ -1155,27 +1164,29 @@ Result<CertificateRecord> Registry::Issue(const CertificateScope& scope) {
   if (presigned && TEST_after_presign_) {
     TEST_after_presign_(scope.code, presigned->slot.n, presigned->slot.idx);
   }
-  CertificateRecord rec;
+  internal::IssuedDraft issued;
   Status st = db_->WriteRerunnable([&](Conn& c) -> Status {
-    rec = CertificateRecord{};
-    return IssueDraftIn(c, scope.code, scope.issuer_slug, *signer, now, nullptr, &rec,
+    issued = internal::IssuedDraft{};
+    return IssueDraftIn(c, scope.code, scope.issuer_slug, *signer, now, nullptr, &issued,
                         presigned ? &*presigned : nullptr)
         .status();
   });
   CERTLEDGER_RETURN_IF_ERROR(st);
   ledger_->Notify();
-  // Issued with the credential signed before the transaction (IssueDraftIn
-  // left it out of the record).
-  if (rec.credential.is_null() && presigned) {
-    rec.credential = std::move(presigned->signed_credential.credential);
+  // The answer, as GetCertificate would read it back, built here rather than
+  // in the writer; with the credential signed before if that one was stored.
+  Json credential = std::move(issued.credential);
+  if (credential.is_null() && presigned) {
+    credential = std::move(presigned->signed_credential.credential);
   }
-  return rec;
+  return RecordOf(issued.row, issued.programme, scope.issuer_slug, base_url_, std::move(credential),
+                  SealingKey("identity-code"), std::move(issued.issuer));
 }
 
 Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const std::string& slug,
                                        const crypto::Signer& signer, int64_t now_ms,
                                        internal::CertificateLookups* cache,
-                                       CertificateRecord* record,
+                                       internal::IssuedDraft* issued,
                                        const internal::PresignedIssue* presigned) {
   const std::string did = IssuerDid(slug);
   CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
@@ -1295,20 +1306,17 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
                     Json{{"supersededBy", SubjectIdFor(url)}}};
     CERTLEDGER_RETURN_IF_ERROR(ledger_->Append(c, sup).status());
   }
-  if (record) {
+  if (issued) {
     // The row as the UPDATE above left it.
     r.state = "issued";
     r.ledger_idx = ledger_idx;
     r.status_n = n;
     r.status_idx = static_cast<int>(idx);
     r.issued_ms = now_ms;
-    CERTLEDGER_ASSIGN_OR_RETURN(model::IssuerView view, IssuerViewIn(c, slug));
-    // A presigned credential is not copied here, in the writer: the record
-    // comes back without it and Issue moves it in after the transaction.
-    CERTLEDGER_ASSIGN_OR_RETURN(
-        *record,
-        RecordOf(r, p, slug, base_url_, sc == &fresh ? std::move(fresh.credential) : Json(),
-                 SealingKey("identity-code"), std::move(view)));
+    CERTLEDGER_ASSIGN_OR_RETURN(issued->issuer, IssuerViewIn(c, slug));
+    issued->row = std::move(r);
+    issued->programme = std::move(p);
+    if (sc == &fresh) issued->credential = std::move(fresh.credential);
   }
   return ledger_idx;
 }

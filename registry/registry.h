@@ -37,6 +37,7 @@ class Db;
 class Conn;
 struct CertificateLookups;  // certificates.cc
 struct PresignedIssue;      // certificates.cc
+struct IssuedDraft;         // certificates.cc
 }  // namespace internal
 
 struct RegistryOptions {
@@ -448,14 +449,14 @@ class Registry {
   // logs and marks issued the confirmed draft `code` of issuer `slug` inside
   // the caller's write transaction; returns its ledger index.
   // `cache` (may be null) keeps the issuer and programme rows read in this
-  // transaction for the next rows of a batch; `record` (may be null) gets
-  // what GetCertificate would answer after the transaction; `presigned` (may
-  // be null) is a credential Issue signed before the transaction, used if
-  // the draft and its status index are still as it assumed.
+  // transaction for the next rows of a batch; `issued` (may be null) gets
+  // what Issue builds its answer from after the transaction; `presigned`
+  // (may be null) is a credential Issue signed before the transaction, used
+  // if the draft and its status index are still as it assumed.
   Result<int64_t> IssueDraftIn(internal::Conn& c, const std::string& code, const std::string& slug,
                                const crypto::Signer& signer, int64_t now_ms,
                                internal::CertificateLookups* cache = nullptr,
-                               CertificateRecord* record = nullptr,
+                               internal::IssuedDraft* issued = nullptr,
                                const internal::PresignedIssue* presigned = nullptr);
   // The issuer `slug` as GetIssuer returns it, read on the caller's connection.
   Result<model::IssuerView> IssuerViewIn(internal::Conn& c, const std::string& slug);
