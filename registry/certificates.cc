@@ -1116,20 +1116,14 @@ Result<CertificateRecord> Registry::Issue(const CertificateScope& scope) {
   // newest status list); the single writer then only checks and stores it,
   // and signs itself only when the snapshot went stale, or for a reissue.
   std::optional<internal::PresignedIssue> presigned;
-  int key_n = 0;
-  std::string sealed_seed;
+  std::optional<SealedKey> key;
   Status read = db_->Read([&](Conn& c) -> Status {
     CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, scope.code));
     if (r.state != "draft" || !r.name_confirmed || !r.supersedes.empty()) return Status::Ok();
     CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, LoadIssuer(c, scope.issuer_slug));
     if (issuer.status != "active" || issuer.id != r.issuer_id) return Status::Ok();
-    auto& k = c.Prepare(
-        "SELECT n, sealed_seed FROM issuer_keys WHERE issuer_id = ? AND state = "
-        "'active'");
-    k.bind(1, issuer.id);
-    if (!k.executeStep()) return Status::Ok();
-    key_n = k.getColumn(0).getInt();
-    sealed_seed = internal::Blob(k.getColumn(1));
+    key = ActiveKeyIn(c, issuer.id);
+    if (!key) return Status::Ok();
     CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, issuer.id, "", r.programme_id));
     const internal::NewestList l = internal::ReadNewestList(c, issuer.id);
     if (l.n == 0 || l.allocated >= l.size / 2) return Status::Ok();
@@ -1144,7 +1138,7 @@ Result<CertificateRecord> Registry::Issue(const CertificateScope& scope) {
   });
   std::shared_ptr<const crypto::Signer> signer;
   if (read.ok() && presigned) {
-    auto cached = CachedSigner(scope.issuer_slug, key_n, sealed_seed);
+    auto cached = CachedSigner(scope.issuer_slug, key->n, key->sealed);
     if (cached.ok()) signer = std::move(*cached);
   }
   if (signer) {
@@ -1209,19 +1203,10 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
   // caller opened `signer` (or signed before the transaction), the new key signs.
   const crypto::Signer* key = &signer;
   std::shared_ptr<const crypto::Signer> rotated;
-  {
-    auto& k = c.Prepare(
-        "SELECT n, sealed_seed FROM issuer_keys WHERE issuer_id = ? AND state = 'active'");
-    k.bind(1, issuer.id);
-    if (k.executeStep()) {
-      const int key_n = k.getColumn(0).getInt();
-      if (signer.KeyId() != did + "#key-" + std::to_string(key_n)) {
-        CERTLEDGER_ASSIGN_OR_RETURN(rotated,
-                                    CachedSigner(slug, key_n, internal::Blob(k.getColumn(1))));
-        key = rotated.get();
-      }
-    }
-    k.reset();
+  if (auto active = ActiveKeyIn(c, issuer.id);
+      active && signer.KeyId() != did + "#key-" + std::to_string(active->n)) {
+    CERTLEDGER_ASSIGN_OR_RETURN(rotated, CachedSigner(slug, active->n, active->sealed));
+    key = rotated.get();
   }
 
   internal::StatusListOwner owner{issuer.id, base_url_, slug, did, key};

@@ -571,6 +571,16 @@ Result<std::shared_ptr<const crypto::Signer>> Registry::SignerFor(const std::str
   return CachedSigner(slug, n, sealed);
 }
 
+std::optional<Registry::SealedKey> Registry::ActiveKeyIn(Conn& c, int64_t issuer_id) {
+  auto& k =
+      c.Prepare("SELECT n, sealed_seed FROM issuer_keys WHERE issuer_id = ? AND state = 'active'");
+  k.bind(1, issuer_id);
+  std::optional<SealedKey> key;
+  if (k.executeStep()) key = SealedKey{k.getColumn(0).getInt(), internal::Blob(k.getColumn(1))};
+  k.reset();
+  return key;
+}
+
 Result<std::shared_ptr<const crypto::Signer>> Registry::CachedSigner(const std::string& slug, int n,
                                                                      const std::string& sealed) {
   std::lock_guard<std::mutex> lock(signer_mu_);

@@ -445,6 +445,13 @@ class Registry {
   // the same (a rotation reads another, so the old signer is never used again).
   Result<std::shared_ptr<const crypto::Signer>> CachedSigner(const std::string& slug, int n,
                                                              const std::string& sealed);
+  // An issuer's active key as stored: its number and sealed seed.
+  struct SealedKey {
+    int n = 0;
+    std::string sealed;
+  };
+  // The active key of issuer `issuer_id`, read on `c`; nullopt when it has none.
+  static std::optional<SealedKey> ActiveKeyIn(internal::Conn& c, int64_t issuer_id);
   // Certificates (certificates.cc), shared by Issue and IssueBatch: signs,
   // logs and marks issued the confirmed draft `code` of issuer `slug` inside
   // the caller's write transaction; returns its ledger index.

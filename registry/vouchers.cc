@@ -716,8 +716,7 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   // status list, to sign the voucher before the write transaction.
   std::optional<OperatorRow> op;
   internal::NewestList list;
-  int op_key_n = 0;
-  std::string op_key_sealed;
+  std::optional<SealedKey> op_key;
   // One read for the key, the year and the programme (a Read beyond the
   // pooled connections opens a new one, which costs more than the queries).
   // A hint: the write closure checks the key, the year and the counters again.
@@ -741,14 +740,7 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
       if (o.ok()) {
         op = std::move(*o);
         list = internal::ReadNewestList(c, op->id);
-        auto& k = c.Prepare(
-            "SELECT n, sealed_seed FROM issuer_keys WHERE issuer_id = ? AND state = "
-            "'active'");
-        k.bind(1, op->id);
-        if (k.executeStep()) {
-          op_key_n = k.getColumn(0).getInt();
-          op_key_sealed = internal::Blob(k.getColumn(1));
-        }
+        op_key = ActiveKeyIn(c, op->id);
       }
     }
     // The programme must be in the catalogue of an active provider.
@@ -807,8 +799,8 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   // snapshot is a hint, and the closure asks for the key when it was wrong.
   std::shared_ptr<const crypto::Signer> signer;
   if (year->holding < year->quota && year->queued == 0) {
-    if (op_key_n > 0) {
-      CERTLEDGER_ASSIGN_OR_RETURN(signer, CachedSigner(kOperatorSlug, op_key_n, op_key_sealed));
+    if (op_key) {
+      CERTLEDGER_ASSIGN_OR_RETURN(signer, CachedSigner(kOperatorSlug, op_key->n, op_key->sealed));
     } else {
       CERTLEDGER_ASSIGN_OR_RETURN(signer, SignerFor(kOperatorSlug, true));
     }
