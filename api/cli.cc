@@ -309,7 +309,9 @@ int RunIssueBatch(registry::Registry& r, const std::string& slug, const std::str
     if (!rec.ok()) return Fail(rec.status());
     auto receipt = r.CertificateReceipt(code);
     if (!receipt.ok()) return Fail(receipt.status());
-    std::string cred = rec->credential.dump(2);
+    auto credential = crypto::ParseJson(rec->credential);
+    if (!credential.ok()) return Fail(credential.status());
+    std::string cred = credential->dump(2);
     std::string rjson = crypto::ReceiptToJson(*receipt).dump(2);
     std::filesystem::path base = std::filesystem::path(out_dir) / code;
     Status st = WriteOut(base.string() + ".json", cred);

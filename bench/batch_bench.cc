@@ -241,10 +241,12 @@ int main(int argc, char** argv) {
       Check(rec.status(), "get");
       auto receipt = reg.CertificateReceipt(codes[static_cast<size_t>(i)]);
       Check(receipt.status(), "receipt");
+      auto credential = crypto::ParseJson(rec->credential);
+      Check(credential.status(), "parse");
       render::PdfOptions po;
       po.fonts = *fonts;
       auto pdf = render::RenderCertificatePdf(
-          rec->view, {rec->credential.dump(2), crypto::ReceiptToJson(*receipt).dump(2)}, po);
+          rec->view, {credential->dump(2), crypto::ReceiptToJson(*receipt).dump(2)}, po);
       Check(pdf.status(), "pdf");
     }
     pdf_rate = static_cast<double>(n) / Seconds(tp, BenchClock::now());

@@ -17,7 +17,8 @@
 # Not a test: prints numbers and ratios, exit status 0 unless something broke.
 #
 # Usage: bench/server_bench.sh [path/to/certledger] [--seconds N] [--rush N] [--quota N]
-#                             [--only page|issue|rush]  (run one scenario alone)
+#                             [--only page|issue|b1|rush]  (run one scenario alone;
+#                             b1: the issue step without the lifecycle run)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -92,10 +93,14 @@ echo "server pid $server_pid, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
 case "$only" in
-  ""|page|issue|rush) ;;
-  *) echo "server_bench: --only takes page, issue or rush" >&2; exit 2 ;;
+  ""|page|issue|b1|rush) ;;
+  *) echo "server_bench: --only takes page, issue, b1 or rush" >&2; exit 2 ;;
 esac
-run() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+run() { [ -z "$only" ] || [ "$only" = "$1" ] || { [ "$only" = b1 ] && [ "$1" = issue ]; }; }
+# The server's CPU time so far (user + system), in clock ticks: its CPU per
+# request is steadier than a rate on a machine whose neighbours come and go.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+hz="$(getconf CLK_TCK)"
 
 wrk_rate() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 wrk_p99() { awk '$1 == "99%" {print $2}' "$1"; }
@@ -211,23 +216,26 @@ read -r _ _ _ prepared _ _ _ perrors _ <<<"$(grep '^ISSUED' "$tmp/b0.txt")"
 echo "    $prepared drafts ready ($perrors errors)"
 ref_before="$(sqlite_rate)"
 echo "    CL_PROVIDER_TOKEN=... CL_CODES=codes wrk -t2 -c$conns -d${seconds}s -s bench/wrk/issue_step.lua $base"
+cpu0="$(cpu_ticks)"
 CL_PROVIDER_TOKEN="$provider" CL_CODES="$tmp/codes" \
   wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$here/wrk/issue_step.lua" "$base" >"$tmp/b1.txt" \
   2>"$tmp/b1.err"
+cpu1="$(cpu_ticks)"
 ref_after="$(sqlite_rate)"
 sed 's/^/    certledger| /' "$tmp/b1.txt"
 [ -s "$tmp/b1.err" ] && sed 's/^/    wrk stderr| /' "$tmp/b1.err"
 read -r _ issued _ berrors _ starved _ bsecs <<<"$(grep '^ISSUED' "$tmp/b1.txt")"
 python3 - "$issued" "$berrors" "$starved" "$bsecs" "$ref_before" "$ref_after" \
-  "$(to_ms "$(wrk_p99 "$tmp/b1.txt")")" <<'EOF'
+  "$(to_ms "$(wrk_p99 "$tmp/b1.txt")")" "$(( cpu1 - cpu0 ))" "$hz" <<'EOF'
 import sys
 issued, errors, starved = map(int, sys.argv[1:4])
-secs, rb, ra, p99 = map(float, sys.argv[4:8])
+secs, rb, ra, p99, ticks, hz = map(float, sys.argv[4:10])
 rate = issued / secs
 ref = (rb + ra) / 2
 print(f"  issuance: {rate:,.0f} certificates/s ({issued} issued, {errors} errors, {secs:.1f} s, "
       f"p99 {p99:.1f} ms)" + ("" if starved == 0 else f"; RAN OUT OF DRAFTS ({starved} idle "
                               "requests): a lower bound"))
+print(f"  server CPU: {ticks / hz / secs:.2f} cores, {1e6 * ticks / hz / max(issued, 1):,.0f} us per certificate")
 print(f"  reference: {ref:,.0f} rows/s (SQLite, one transaction per row, WAL, synchronous=FULL; "
       f"before {rb:,.0f}, after {ra:,.0f})")
 print(f"  ratio {rate / ref:.2f}x (goal >= 1: {'met' if rate / ref >= 1 else 'NOT met'})"
@@ -235,6 +243,7 @@ print(f"  ratio {rate / ref:.2f}x (goal >= 1: {'met' if rate / ref >= 1 else 'NO
 EOF
 echo
 
+if [ "$only" != b1 ]; then
 # (b2) For comparison, not the goal: the whole lifecycle of each certificate,
 # create draft -> confirm name -> issue (three requests, three durable
 # transactions) on every connection.
@@ -257,6 +266,7 @@ print(f"  lifecycle: {rate:,.0f} certificates/s, {3 * rate:,.0f} requests/s ({is
       + ("" if errors == 0 else "  ERRORS"))
 EOF
 echo
+fi
 fi
 
 # ---------------------------------------------------------------- (c) rush

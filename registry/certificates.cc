@@ -9,12 +9,14 @@
 #include <functional>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <regex>
 #include <set>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include "crypto/data_integrity.h"
 #include "crypto/encoding.h"
@@ -740,6 +742,58 @@ struct ProofTemplate {
   }
 };
 
+// A credential's RFC 8785 text from its templates and row values (all
+// holes filled): signed as eddsa-jcs-2022 section 3.3.1 does (the document
+// is hashed without its proof, 3.3.4: pre || post), with the proof put in
+// as Open Badges 3.0 carries it, a set of one ("proof" sorts after "name",
+// before "type"). Byte for byte Canonicalize of SignCredential's document.
+Result<std::string> SignFromTemplate(const CredentialTemplate& t, const ProofTemplate& proof,
+                                     const CredentialTemplate::Values& values,
+                                     const crypto::Signer& signer) {
+  std::string pre, post;
+  t.Fill(values, &pre, &post);
+  const std::string_view doc[] = {pre, post};
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string proof_value,
+                              crypto::ProofValueForCanonical(proof.config_hash, doc, signer));
+  std::string cred;
+  cred.reserve(pre.size() + post.size() + proof.pre.size() + proof.post.size() +
+               proof_value.size() + 16);
+  cred += pre;
+  cred += ",\"proof\":[";
+  cred += proof.pre;
+  cred += '"';
+  cred += proof_value;
+  cred += '"';
+  cred += proof.post;
+  cred += ']';
+  cred += post;
+  return cred;
+}
+
+// The holes of a credential without voucher or reissue, as BuildCredential
+// writes them (and LoadCert reads them back), status index and list left
+// empty. nullopt if a text is not UTF-8: the Json path reports that.
+std::optional<CredentialTemplate::Values> RowValues(
+    const std::string& url, const std::string& learner_name, const std::string& learner_hash,
+    int points, const std::string& period_start, const std::string& period_end,
+    double identity_share, const std::string& identity_method) {
+  CredentialTemplate::Values v;
+  for (auto& [hole, text] :
+       std::initializer_list<std::pair<Hole, std::string>>{{kHoleUrl, url},
+                                                           {kHoleName, learner_name},
+                                                           {kHoleHash, learner_hash},
+                                                           {kHolePoints, std::to_string(points)},
+                                                           {kHoleStart, DateTime(period_start)},
+                                                           {kHoleEnd, DateTime(period_end)},
+                                                           {kHoleMethod, identity_method}}) {
+    auto content = CanonicalContent(text);
+    if (!content.ok()) return std::nullopt;
+    v[hole] = std::move(content).value();
+  }
+  v[kHoleShare] = crypto::FormatEcmaNumber(identity_share);
+  return v;
+}
+
 // Runs fn(0) .. fn(n - 1) on up to one thread per core, the caller's
 // included. fn must be thread-safe and must not throw.
 template <typename Fn>
@@ -845,7 +899,7 @@ class SignerPool {
 // `slug` (its view `issuer`), whose signed or draft credential is `credential`
 // (parsed): shared with Issue, which has all of it in hand.
 Result<CertificateRecord> RecordOf(const CertRow& r, const Programme& p, const std::string& slug,
-                                   const std::string& base_url, Json credential,
+                                   const std::string& base_url, std::string credential,
                                    const crypto::SecretBytes& identity_key,
                                    model::IssuerView issuer) {
   CertificateRecord rec;
@@ -901,11 +955,10 @@ Result<CertificateRecord> RecordOf(const CertRow& r, const Programme& p, const s
   return rec;
 }
 
-// A credential signed for one draft and status slot: the signed document, its
-// RFC 8785 form (what is stored and what the ledger digest covers) and that
+// A credential signed for one draft and status slot: its RFC 8785 form (what
+// is stored, what answers carry and what the ledger digest covers) and that
 // digest.
 struct SignedCredential {
-  Json credential;
   std::string canon;
   std::string digest;
 };
@@ -934,13 +987,13 @@ Result<SignedCredential> SignCredential(const std::string& base_url, const std::
   Json cred = BuildCredential(constants, issuer, p, values);
   crypto::ProofOptions po;
   po.created = crypto::FormatRfc3339(now_ms);
-  SignedCredential out;
-  CERTLEDGER_ASSIGN_OR_RETURN(out.credential, crypto::AddProof(cred, po, signer));
+  CERTLEDGER_ASSIGN_OR_RETURN(Json signed_doc, crypto::AddProof(cred, po, signer));
   // Open Badges 3.0 carries the proof as a set (its JSON Schema requires an
   // array); the signature does not cover the proof member, so this is the
   // same signed document.
-  out.credential["proof"] = Json::array({std::move(out.credential["proof"])});
-  CERTLEDGER_ASSIGN_OR_RETURN(out.canon, crypto::Canonicalize(out.credential));
+  signed_doc["proof"] = Json::array({std::move(signed_doc["proof"])});
+  SignedCredential out;
+  CERTLEDGER_ASSIGN_OR_RETURN(out.canon, crypto::Canonicalize(signed_doc));
   out.digest = crypto::Sha256Tagged(out.canon);
   return out;
 }
@@ -963,9 +1016,28 @@ bool SameIssuer(const IssuerRow& a, const IssuerRow& b) {
          a.licence_number == b.licence_number && a.licence_date == b.licence_date;
 }
 
+bool SameProgramme(const Programme& a, const Programme& b) {
+  return a.id == b.id && a.code == b.code && a.title_ru == b.title_ru && a.title_en == b.title_en &&
+         a.area == b.area && a.form == b.form && a.document_type == b.document_type &&
+         a.hours == b.hours && a.pass_mark == b.pass_mark && a.max_points == b.max_points &&
+         a.outcomes == b.outcomes && a.competencies == b.competencies;
+}
+
 }  // namespace
 
 namespace internal {
+// The templates of the credentials one issuer signs for one programme with
+// one key in one second (validFrom and the proof's created have whole
+// seconds), and what they were made from.
+struct IssueTemplates {
+  std::string slug, key_id;
+  int64_t second = 0;
+  IssuerRow issuer;
+  Programme programme;
+  CredentialTemplate credential;
+  ProofTemplate proof;
+};
+
 // What Issue reads and signs before its transaction (IssueDraftIn checks it).
 struct PresignedIssue {
   CertRow row;
@@ -981,9 +1053,86 @@ struct IssuedDraft {
   CertRow row;  // as the UPDATE left it
   Programme programme;
   model::IssuerView issuer;
-  Json credential;  // signed in the transaction; null: the presigned one was stored
+  std::string credential;  // as stored: RFC 8785
 };
 }  // namespace internal
+
+namespace {
+
+using TemplateCache =
+    std::map<std::pair<int64_t, int64_t>, std::shared_ptr<const internal::IssueTemplates>>;
+
+// The templates for the credentials of `issuer` (`slug`, `did`) and
+// programme `p` signed by `signer` at `now_ms`: the ones kept in `cache` if
+// they were made from the same rows, key and second, else new ones (kept in
+// their place). Issuance at a steady rate makes one per programme a second.
+Result<std::shared_ptr<const internal::IssueTemplates>> TemplatesFor(
+    std::mutex& mu, TemplateCache& cache, const std::string& base_url, const std::string& slug,
+    const std::string& did, const IssuerRow& issuer, const Programme& p,
+    const crypto::Signer& signer, int64_t now_ms) {
+  const int64_t second = now_ms / 1000;
+  const auto key = std::make_pair(issuer.id, p.id);
+  const std::string key_id = signer.KeyId();
+  {
+    std::lock_guard<std::mutex> lk(mu);
+    auto it = cache.find(key);
+    if (it != cache.end()) {
+      const internal::IssueTemplates& t = *it->second;
+      if (t.second == second && t.key_id == key_id && t.slug == slug &&
+          SameIssuer(t.issuer, issuer) && SameProgramme(t.programme, p)) {
+        return it->second;
+      }
+    }
+  }
+  const CredentialConstants constants{base_url, slug, did, crypto::FormatRfc3339(now_ms)};
+  auto t = std::make_shared<internal::IssueTemplates>();
+  t->slug = slug;
+  t->key_id = key_id;
+  t->second = second;
+  t->issuer = issuer;
+  t->programme = p;
+  CERTLEDGER_ASSIGN_OR_RETURN(t->credential, CredentialTemplate::Create(constants, issuer, p));
+  CERTLEDGER_ASSIGN_OR_RETURN(
+      t->proof, ProofTemplate::Create(t->credential.context(), constants.valid_from, signer));
+  std::lock_guard<std::mutex> lk(mu);
+  if (cache.size() >= 1024 && !cache.count(key)) cache.clear();  // bounded by the catalogue
+  cache[key] = t;
+  return std::shared_ptr<const internal::IssueTemplates>(std::move(t));
+}
+
+// The credential of draft `r` at status slot `slot`, signed by `signer` at
+// `now_ms`: filled into the programme's templates (TemplatesFor) when the
+// draft has no voucher and is no reissue, else built as a JSON document
+// (SignCredential). The same bytes either way ("a single issue signs what
+// the JSON path builds", certificates_test).
+Result<SignedCredential> SignDraft(std::mutex& mu, TemplateCache& cache,
+                                   const std::string& base_url, const std::string& slug,
+                                   const std::string& did, const IssuerRow& issuer,
+                                   const Programme& p, const CertRow& r,
+                                   const internal::StatusSlot& slot, const crypto::Signer& signer,
+                                   int64_t now_ms) {
+  std::optional<CredentialTemplate::Values> values;
+  std::optional<std::string> list_url;
+  if (r.voucher.empty() && r.supersedes.empty()) {
+    values = RowValues(base_url + "/v/" + r.code, r.learner_name, r.learner_hash, r.points,
+                       r.period_start, r.period_end, r.identity_share, r.identity_method);
+    if (auto u = CanonicalContent(slot.list_url); u.ok()) list_url = std::move(u).value();
+  }
+  if (!values || !list_url) {
+    return SignCredential(base_url, slug, did, issuer, p, r, slot, signer, now_ms);
+  }
+  (*values)[kHoleStatusIdx] = std::to_string(slot.idx);
+  (*values)[kHoleListUrl] = std::move(*list_url);
+  CERTLEDGER_ASSIGN_OR_RETURN(
+      auto t, TemplatesFor(mu, cache, base_url, slug, did, issuer, p, signer, now_ms));
+  SignedCredential out;
+  CERTLEDGER_ASSIGN_OR_RETURN(out.canon,
+                              SignFromTemplate(t->credential, t->proof, *values, signer));
+  out.digest = crypto::Sha256Tagged(out.canon);
+  return out;
+}
+
+}  // namespace
 
 model::Text CertificateGrade(const std::string& document_type, int points, int pass_mark,
                              int max_points) {
@@ -1142,9 +1291,9 @@ Result<CertificateRecord> Registry::Issue(const CertificateScope& scope) {
     if (cached.ok()) signer = std::move(*cached);
   }
   if (signer) {
-    auto sc = SignCredential(base_url_, scope.issuer_slug, IssuerDid(scope.issuer_slug),
-                             presigned->issuer, presigned->programme, presigned->row,
-                             presigned->slot, *signer, now);
+    auto sc = SignDraft(templates_mu_, templates_, base_url_, scope.issuer_slug,
+                        IssuerDid(scope.issuer_slug), presigned->issuer, presigned->programme,
+                        presigned->row, presigned->slot, *signer, now);
     if (sc.ok()) {
       presigned->signed_credential = std::move(*sc);
     } else {
@@ -1168,13 +1317,10 @@ Result<CertificateRecord> Registry::Issue(const CertificateScope& scope) {
   CERTLEDGER_RETURN_IF_ERROR(st);
   ledger_->Notify();
   // The answer, as GetCertificate would read it back, built here rather than
-  // in the writer; with the credential signed before if that one was stored.
-  Json credential = std::move(issued.credential);
-  if (credential.is_null() && presigned) {
-    credential = std::move(presigned->signed_credential.credential);
-  }
-  return RecordOf(issued.row, issued.programme, scope.issuer_slug, base_url_, std::move(credential),
-                  SealingKey("identity-code"), std::move(issued.issuer));
+  // in the writer.
+  return RecordOf(issued.row, issued.programme, scope.issuer_slug, base_url_,
+                  std::move(issued.credential), SealingKey("identity-code"),
+                  std::move(issued.issuer));
 }
 
 Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const std::string& slug,
@@ -1224,8 +1370,8 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
   } else {
     // A random free index in the issuer's current status list (new list when full).
     CERTLEDGER_ASSIGN_OR_RETURN(slot, internal::AllocateStatusIndex(c, owner, now_ms));
-    CERTLEDGER_ASSIGN_OR_RETURN(
-        fresh, SignCredential(base_url_, slug, did, issuer, p, r, slot, *key, now_ms));
+    CERTLEDGER_ASSIGN_OR_RETURN(fresh, SignDraft(templates_mu_, templates_, base_url_, slug, did,
+                                                 issuer, p, r, slot, *key, now_ms));
     sc = &fresh;
   }
   const int n = slot.n;
@@ -1301,7 +1447,7 @@ Result<int64_t> Registry::IssueDraftIn(Conn& c, const std::string& code, const s
     CERTLEDGER_ASSIGN_OR_RETURN(issued->issuer, IssuerViewIn(c, slug));
     issued->row = std::move(r);
     issued->programme = std::move(p);
-    if (sc == &fresh) issued->credential = std::move(fresh.credential);
+    issued->credential = canon;
   }
   return ledger_idx;
 }
@@ -1347,21 +1493,11 @@ Result<std::vector<BatchRowResult>> Registry::IssueBatch(
       if (!res.status.ok()) return;
       p.d = std::move(d).value();
       if (!p.in.voucher.empty() || !p.in.supersedes.empty()) return;
-      auto& v = p.values;
-      // As BuildCredential writes them (and LoadCert reads them back).
-      for (auto& [hole, text] : std::initializer_list<std::pair<Hole, std::string>>{
-               {kHoleUrl, base_url_ + "/v/" + p.d.code},
-               {kHoleName, p.in.learner_name},
-               {kHoleHash, p.d.learner_hash},
-               {kHolePoints, std::to_string(p.in.points)},
-               {kHoleStart, DateTime(p.in.period_start)},
-               {kHoleEnd, DateTime(p.in.period_end)},
-               {kHoleMethod, p.in.identity_method}}) {
-        auto content = CanonicalContent(text);
-        if (!content.ok()) return;  // Issue()'s path reports it
-        v[hole] = std::move(content).value();
-      }
-      v[kHoleShare] = crypto::FormatEcmaNumber(p.in.identity_share);
+      auto values =
+          RowValues(base_url_ + "/v/" + p.d.code, p.in.learner_name, p.d.learner_hash, p.in.points,
+                    p.in.period_start, p.in.period_end, p.in.identity_share, p.in.identity_method);
+      if (!values) return;  // Issue()'s path reports it
+      p.values = std::move(*values);
       p.templated = true;
     } catch (const std::exception& e) {
       res.status = Status::Internal("batch.internal", e.what());
@@ -1395,26 +1531,9 @@ Result<std::vector<BatchRowResult>> Registry::IssueBatch(
       auto list_url = CanonicalContent(job.slot.list_url);
       if (list_url.ok()) {
         row.values[kHoleListUrl] = std::move(list_url).value();
-        std::string pre, post;
-        job.tmpl->Fill(row.values, &pre, &post);
-        // eddsa-jcs-2022 section 3.3.1: the document is hashed without its
-        // proof (3.3.4), i.e. pre || post.
-        const std::string_view doc[] = {pre, post};
-        auto proof_value = crypto::ProofValueForCanonical(proof->config_hash, doc, *signer);
-        if (proof_value.ok()) {
-          // Open Badges 3.0 carries the proof as a set of one (see
-          // IssueDraftIn); "proof" sorts after "name", before "type".
-          std::string& cred = job.credential;
-          cred.reserve(pre.size() + post.size() + proof->pre.size() + proof->post.size() + 128);
-          cred += pre;
-          cred += ",\"proof\":[";
-          cred += proof->pre;
-          cred += '"';
-          cred += *proof_value;
-          cred += '"';
-          cred += proof->post;
-          cred += ']';
-          cred += post;
+        auto signed_text = SignFromTemplate(*job.tmpl, *proof, row.values, *signer);
+        if (signed_text.ok()) {
+          const std::string& cred = job.credential = std::move(signed_text).value();
           const LedgerEvent ev{
               std::string(event::kCertificateIssued),
               SubjectIdFor(base_url_ + "/v/" + row.d.code),
@@ -1429,7 +1548,7 @@ Result<std::vector<BatchRowResult>> Registry::IssueBatch(
             job.status = entry.status();
           }
         } else {
-          job.status = proof_value.status();
+          job.status = signed_text.status();
         }
       } else {
         job.status = list_url.status();
@@ -1742,12 +1861,9 @@ Result<CertificateRecord> Registry::GetCertificate(const std::string& typed_code
     CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, code));
     const std::string slug = SlugOf(c, r.issuer_id);
     CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, r.issuer_id, "", r.programme_id));
-    Json credential;
-    if (!r.credential.empty()) {
-      CERTLEDGER_ASSIGN_OR_RETURN(credential, crypto::ParseJson(r.credential));
-    }
     // In the same read (one snapshot, one transaction).
     CERTLEDGER_ASSIGN_OR_RETURN(model::IssuerView issuer, IssuerViewIn(c, slug));
+    std::string credential = std::move(r.credential);
     CERTLEDGER_ASSIGN_OR_RETURN(rec, RecordOf(r, p, slug, base_url_, std::move(credential),
                                               identity_key, std::move(issuer)));
     return Status::Ok();

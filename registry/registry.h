@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "crypto/ed25519.h"
@@ -38,6 +39,7 @@ class Conn;
 struct CertificateLookups;  // certificates.cc
 struct PresignedIssue;      // certificates.cc
 struct IssuedDraft;         // certificates.cc
+struct IssueTemplates;      // certificates.cc
 }  // namespace internal
 
 struct RegistryOptions {
@@ -142,7 +144,10 @@ struct CertificateRecord {
   std::string url;
   std::string state;  // draft | issued | revoked | superseded
   std::string issuer_slug;
-  Json credential;  // signed credential (issued), or the unsigned draft
+  // The signed credential (issued) or the unsigned draft, as stored: a signed
+  // one is its RFC 8785 form, the bytes its ledger entry's digest covers.
+  // Answers carry this text as it is (crypto::ParseJson for a Json value).
+  std::string credential;
   int64_t ledger_index = -1;
   std::string revocation_reason;
   std::optional<int64_t> revoked_ms;
@@ -509,6 +514,11 @@ class Registry {
   };
   std::mutex signer_mu_;
   std::map<std::string, OpenSigner, std::less<>> signers_;  // GUARDED_BY(signer_mu_)
+  // Issue's credential templates, per (issuer id, programme id): the newest
+  // one made (certificates.cc, TemplatesFor).
+  std::mutex templates_mu_;
+  std::map<std::pair<int64_t, int64_t>, std::shared_ptr<const internal::IssueTemplates>>
+      templates_;  // GUARDED_BY(templates_mu_)
 };
 
 // Parses "https://host[:port]" (no path, query or fragment). Returns the

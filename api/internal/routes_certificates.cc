@@ -39,12 +39,13 @@ bool SeesIdentityCode(const Request& r) {
   return r.principal.role == Role::kProvider || r.principal.role == Role::kOperator;
 }
 
-Json RecordJson(const registry::CertificateRecord& rec, bool with_identity_code) {
-  Json j = {{"code", rec.code},
-            {"url", rec.url},
-            {"state", rec.state},
-            {"issuer", rec.issuer_slug},
-            {"credential", rec.credential}};
+// The answer about one certificate. The credential goes in as the registry
+// holds it (a signed one in its RFC 8785 form, the bytes the ledger digest
+// covers): parsing it only to print it again would give the same JSON.
+Reply RecordReply(const registry::CertificateRecord& rec, bool with_identity_code,
+                  int status = 200) {
+  Json j = {
+      {"code", rec.code}, {"url", rec.url}, {"state", rec.state}, {"issuer", rec.issuer_slug}};
   if (rec.ledger_index >= 0) j["ledgerIndex"] = rec.ledger_index;
   if (!rec.revocation_reason.empty()) j["revocationReason"] = rec.revocation_reason;
   if (rec.revoked_ms) j["revokedAt"] = crypto::FormatRfc3339(*rec.revoked_ms);
@@ -59,7 +60,9 @@ Json RecordJson(const registry::CertificateRecord& rec, bool with_identity_code)
   if (rec.state == "draft")
     j["preview"] = rec.url.substr(0, rec.url.find("/v/")) + "/api/v1/certificates/" + rec.code +
                    "/preview.pdf";
-  return j;
+  Reply rep = Reply::JsonBody(j, status);
+  rep.body.insert(1, "\"credential\":" + (rec.credential.empty() ? "null" : rec.credential) + ",");
+  return rep;
 }
 
 const Json kDraftSchema = {
@@ -142,7 +145,7 @@ Result<registry::CertificateScope> ProviderScope(ServerContext& ctx, const Reque
 }
 
 Result<Reply> Created(const Request& r, const registry::CertificateRecord& rec) {
-  Reply rep = Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)), 201);
+  Reply rep = RecordReply(rec, SeesIdentityCode(r), 201);
   rep.headers.emplace_back("Location", rec.url);
   return rep;
 }
@@ -183,7 +186,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
               Json(),
               [&ctx](Request& r) -> Result<Reply> {
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, OwnedCertificate(ctx, r, true));
-                return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
+                return RecordReply(rec, SeesIdentityCode(r));
               }});
   router.Add({"GET",
               "/api/v1/certificates/{code}/preview.pdf",
@@ -227,7 +230,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, OwnedCertificate(ctx, r, true));
                 CERTLEDGER_RETURN_IF_ERROR(ctx.registry.CorrectName(rec.code, name));
                 CERTLEDGER_ASSIGN_OR_RETURN(rec, ctx.registry.GetCertificate(rec.code));
-                return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
+                return RecordReply(rec, SeesIdentityCode(r));
               }});
   router.Add({"POST",
               "/api/v1/certificates/{code}/confirm-name",
@@ -242,7 +245,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, OwnedCertificate(ctx, r, true));
                 CERTLEDGER_RETURN_IF_ERROR(ctx.registry.ConfirmName(rec.code));
                 rec.name_confirmed = true;  // all ConfirmName changes: no second read
-                return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
+                return RecordReply(rec, SeesIdentityCode(r));
               }});
   router.Add({"POST",
               "/api/v1/certificates/{code}/issue",
@@ -258,7 +261,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
                 CERTLEDGER_ASSIGN_OR_RETURN(auto scope, ProviderScope(ctx, r));
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, ctx.registry.Issue(scope));
                 ctx.Changed();
-                return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
+                return RecordReply(rec, SeesIdentityCode(r));
               }});
   router.Add({"POST",
               "/api/v1/certificates/{code}/revoke",
@@ -276,7 +279,7 @@ void AddCertificateRoutes(Router& router, ServerContext& ctx) {
                     ctx.registry.Revoke(scope.code, reason.reason, reason.text));
                 ctx.Changed();
                 CERTLEDGER_ASSIGN_OR_RETURN(auto rec, ctx.registry.GetCertificate(scope.code));
-                return Reply::JsonBody(RecordJson(rec, SeesIdentityCode(r)));
+                return RecordReply(rec, SeesIdentityCode(r));
               }});
   router.Add({"POST",
               "/api/v1/certificates/{code}/supersede",

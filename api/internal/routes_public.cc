@@ -79,10 +79,14 @@ PublicPageView PageView(ServerContext& ctx, const std::string& typed) {
     v.state = CertificateState::kIssuerSuspended;
   } else {
     v.state = CertificateState::kValid;
-    auto until = rec->credential.find("validUntil");
-    if (until != rec->credential.end() && until->is_string()) {
-      auto t = crypto::ParseRfc3339(until->get<std::string>());
-      if (t.ok() && *t < NowMs()) v.state = CertificateState::kExpired;
+    // Parsed only if it may have one (ours have none; an imported one may).
+    if (rec->credential.find("\"validUntil\"") != std::string::npos) {
+      auto credential = crypto::ParseJson(rec->credential);
+      const Json until = credential.ok() ? credential->value("validUntil", Json()) : Json();
+      if (until.is_string()) {
+        auto t = crypto::ParseRfc3339(until.get<std::string>());
+        if (t.ok() && *t < NowMs()) v.state = CertificateState::kExpired;
+      }
     }
   }
   auto cp = ctx.registry.ledger().LatestCheckpoint();
@@ -167,7 +171,7 @@ Result<Reply> CertificatePage(ServerContext& ctx, Request& r) {
       rep.headers.emplace_back("Cache-Control", "private, no-store");
       return rep;
     }
-    Reply rep = Reply::Raw(rec->credential.dump(), "application/vc+ld+json");
+    Reply rep = Reply::Raw(rec->credential, "application/vc+ld+json");  // as stored: RFC 8785
     rep.headers.emplace_back("Vary", "Accept");
     Cacheable(rep, 60);
     return rep;
@@ -195,7 +199,8 @@ Result<Reply> CertificatePage(ServerContext& ctx, Request& r) {
 
 Result<Reply> CredentialJson(ServerContext& ctx, Request& r, bool download) {
   CERTLEDGER_ASSIGN_OR_RETURN(auto rec, IssuedCertificate(ctx, r.Param("code")));
-  Reply rep = Reply::Raw(rec.credential.dump(2), "application/vc+ld+json");
+  CERTLEDGER_ASSIGN_OR_RETURN(Json credential, crypto::ParseJson(rec.credential));
+  Reply rep = Reply::Raw(credential.dump(2), "application/vc+ld+json");
   if (download) {
     rep.content_type = "application/json";
     rep.headers.emplace_back("Content-Disposition",
@@ -211,7 +216,8 @@ Result<Reply> CertificatePdf(ServerContext& ctx, Request& r) {
     return Status::Unavailable("render.fonts", "PDF rendering is not available on this server");
   }
   render::PdfAttachments att;
-  att.credential_json = rec.credential.dump(2);
+  CERTLEDGER_ASSIGN_OR_RETURN(Json credential, crypto::ParseJson(rec.credential));
+  att.credential_json = credential.dump(2);
   auto receipt = ctx.registry.CertificateReceipt(rec.code);
   if (receipt.ok()) att.receipt_json = crypto::ReceiptToJson(*receipt).dump(2);
   render::PdfOptions po;
@@ -258,7 +264,7 @@ Status CredentialFromBody(ServerContext& ctx, const Json& body, Json* credential
   }
   if (code != body.end() && code->is_string()) {
     CERTLEDGER_ASSIGN_OR_RETURN(auto rec, IssuedCertificate(ctx, code->get<std::string>()));
-    *credential = rec.credential;
+    CERTLEDGER_ASSIGN_OR_RETURN(*credential, crypto::ParseJson(rec.credential));
     auto rcp = ctx.registry.CertificateReceipt(rec.code);
     if (rcp.ok()) *receipt = crypto::ReceiptToJson(*rcp);
     return Status::Ok();

@@ -141,7 +141,9 @@ TEST_CASE(
     auto rec = env.reg->GetCertificate(code);
     REQUIRE(rec.ok());
     CHECK(rec->state == "issued");
-    CHECK(crypto::VerifyProof(rec->credential, env.Resolver()).ok());
+    auto credential = crypto::ParseJson(rec->credential);
+    REQUIRE(credential.ok());
+    CHECK(crypto::VerifyProof(*credential, env.Resolver()).ok());
     CHECK(env.reg->CertificateReceipt(code).ok());
   }
 
@@ -207,9 +209,11 @@ TEST_CASE(
   for (const std::string& code : codes) {
     auto rec = env.reg->GetCertificate(code);
     REQUIRE(rec.ok());
-    CHECK(crypto::VerifyProof(rec->credential, env.Resolver()).ok());
+    auto credential = crypto::ParseJson(rec->credential);
+    REQUIRE(credential.ok());
+    CHECK(crypto::VerifyProof(*credential, env.Resolver()).ok());
     fs::path p = out / (code + ".json");
-    std::ofstream(p) << rec->credential.dump(2);
+    std::ofstream(p) << credential->dump(2);
     files += " '" + p.string() + "'";
   }
   fs::path ours = out / "context-v1.json";
@@ -424,6 +428,84 @@ TEST_CASE(
     REQUIRE(ev.ok());
     CHECK(ev->digest == crypto::Sha256Tagged(s.credential));
     CHECK(ev->id == SubjectIdFor("https://cert.example.ru/v/" + code));
+  }
+}
+
+// Issue() signs from templates too (made per issuer, programme, key and
+// second, and kept): before its transaction, and in it when the snapshot went
+// stale. Either way the stored credential must be byte for byte the
+// documented one, also across a second, another programme and a new key.
+TEST_CASE(
+    "single issue: each stored credential is byte for byte the documented credential, signed "
+    "before the transaction or in it, across seconds, programmes and keys",
+    "[registry][batch]") {
+  BatchEnv env;
+  auto issue = [&](CertificateInput in) {
+    in.request_key.clear();
+    auto d = env.reg->CreateDraft(in);
+    INFO(d.status().ToString());
+    REQUIRE(d.ok());
+    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    auto c = env.reg->Issue(d->code);
+    INFO(c.status().ToString());
+    REQUIRE(c.ok());
+    return *c;
+  };
+  auto check = [&](const CertificateRecord& rec, const std::string& key_id) {
+    INFO(rec.code);
+    StoredCertificate s = Stored(env, rec.code);
+    auto signer = env.reg->ActiveSigner("demo");
+    REQUIRE(signer.ok());
+    REQUIRE((*signer)->KeyId() == key_id);
+    CHECK(s.credential == ExpectedCredential(env, s, **signer));
+    CHECK(rec.credential == s.credential);  // the answer carries the stored bytes
+    auto entry = env.reg->ledger().Entry(s.ledger_idx);
+    REQUIRE(entry.ok());
+    auto ev = DecodeEntry(*entry);
+    REQUIRE(ev.ok());
+    CHECK(ev->digest == crypto::Sha256Tagged(s.credential));
+  };
+  const std::string key1 = env.reg->IssuerDid("demo") + "#key-1";
+  const std::string key2 = env.reg->IssuerDid("demo") + "#key-2";
+  // The first issue makes the status list, in its transaction.
+  check(issue(BatchEnv::Row(1)), key1);
+  // Signed before the transaction; a name that needs escaping; the same
+  // programme twice in one second (the kept template), then the other one.
+  CertificateInput escaped = BatchEnv::Row(2);
+  escaped.learner_name = "Учащийся \"2\" \\ Тест";
+  check(issue(escaped), key1);
+  check(issue(BatchEnv::Row(4)), key1);
+  check(issue(BatchEnv::Row(3)), key1);
+  // A second later: new validFrom and proof created.
+  env.clock.Advance(1000);
+  check(issue(BatchEnv::Row(5)), key1);
+  // A key rotated between the snapshot and the transaction: the transaction
+  // signs with the new key; later issues are signed before it again.
+  env.after_presign = [&](const std::string&, int, int64_t) {
+    env.after_presign = nullptr;
+    REQUIRE(env.reg->RotateKey("demo").ok());
+  };
+  check(issue(BatchEnv::Row(7)), key2);
+  check(issue(BatchEnv::Row(8)), key2);
+  // A name corrected in between: signed in the transaction, same second.
+  {
+    CertificateInput in = BatchEnv::Row(10);
+    auto d = env.reg->CreateDraft(in);
+    REQUIRE(d.ok());
+    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    int calls = 0;
+    env.after_presign = [&](const std::string& code, int, int64_t) {
+      ++calls;
+      env.after_presign = nullptr;
+      REQUIRE(env.reg->CorrectName(code, "Учащийся 10 Исправленный").ok());
+      REQUIRE(env.reg->ConfirmName(code).ok());
+    };
+    auto c = env.reg->Issue(d->code);
+    INFO(c.status().ToString());
+    REQUIRE(c.ok());
+    CHECK(calls == 1);
+    CHECK(c->view.learner_name == "Учащийся 10 Исправленный");
+    check(*c, key2);
   }
 }
 

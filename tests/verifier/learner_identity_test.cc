@@ -252,8 +252,10 @@ TEST_CASE("identity: a registry certificate's PDF attachments carry the hash, ne
   render::PdfOptions po;
   po.fonts = *fonts;
   // As `certledger issue-batch` and GET /v/<code>/certificate.pdf make it.
+  auto credential = crypto::ParseJson(rec->credential);
+  REQUIRE(credential.ok());
   auto pdf = render::RenderCertificatePdf(
-      rec->view, {rec->credential.dump(2), crypto::ReceiptToJson(*receipt).dump(2)}, po);
+      rec->view, {credential->dump(2), crypto::ReceiptToJson(*receipt).dump(2)}, po);
   REQUIRE(pdf.ok());
   auto att = ExtractPdfAttachments(*pdf);
   REQUIRE(att.ok());
