@@ -29,6 +29,10 @@ using internal::Conn;
 constexpr std::string_view kTokenPrefix = "clt1.";
 constexpr int64_t kLoginCodeTtlMs = 15 * 60 * 1000;
 constexpr int kLoginCodeAttempts = 5;
+// Authenticate's token cache: how stale another process's revocation may be
+// seen (Db::WatchedVersion), and how many tokens are kept.
+constexpr int64_t kTokenCacheMaxAgeMs = 100;
+constexpr size_t kTokenCacheEntries = 4096;
 
 constexpr const char* kRoleNames[] = {"none", "applicant", "provider", "operator"};
 
@@ -167,19 +171,41 @@ Result<Principal> Registry::Authenticate(std::string_view token) {
   std::string stored;
   TokenInfo info;
   bool found = false;
-  CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
-    auto& q = c.Prepare(
-        "SELECT id, role, scope, label, created_ms, expires_ms, revoked_ms, secret_hash FROM "
-        "api_tokens WHERE id = ?");
-    q.bind(1, id);
-    if (q.executeStep()) {
+  // Tokens change seldom and are read on every authenticated request: kept
+  // while no api_tokens row may have changed since they were read (a token
+  // revoked through this server stops working at once, one revoked by
+  // `certledger admin` in another process within kTokenCacheMaxAgeMs).
+  const std::optional<uint64_t> version = db_->WatchedVersion(kTokenCacheMaxAgeMs);
+  if (version) {
+    std::lock_guard<std::mutex> lk(token_cache_mu_);
+    auto it = token_cache_.find(id);
+    if (it != token_cache_.end() && it->second.version == *version) {
       found = true;
-      info = ReadToken(q);
-      auto col = q.getColumn(7);
-      stored.assign(static_cast<const char*>(col.getBlob()), static_cast<size_t>(col.getBytes()));
+      info = it->second.info;
+      stored = it->second.secret_hash;
     }
-    return Status::Ok();
-  }));
+  }
+  if (!found) {
+    CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
+      auto& q = c.Prepare(
+          "SELECT id, role, scope, label, created_ms, expires_ms, revoked_ms, secret_hash FROM "
+          "api_tokens WHERE id = ?");
+      q.bind(1, id);
+      if (q.executeStep()) {
+        found = true;
+        info = ReadToken(q);
+        auto col = q.getColumn(7);
+        stored.assign(static_cast<const char*>(col.getBlob()), static_cast<size_t>(col.getBytes()));
+      }
+      return Status::Ok();
+    }));
+    // Unknown ids are not kept (anyone can send any number of them).
+    if (found && version) {
+      std::lock_guard<std::mutex> lk(token_cache_mu_);
+      if (token_cache_.size() >= kTokenCacheEntries) token_cache_.clear();
+      token_cache_[id] = CachedToken{info, stored, *version};
+    }
+  }
   // Hash even when not found, so timing does not tell ids apart.
   const std::string presented = SecretHash(secret);
   if (!found || !crypto::ConstantTimeEquals(presented, stored)) return BadToken();

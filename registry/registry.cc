@@ -230,7 +230,9 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options,
 
 Status Registry::Load(const RegistryOptions& options) {
   fs::path dir(data_dir_);
-  CERTLEDGER_ASSIGN_OR_RETURN(db_, internal::Db::Open((dir / kDbFile).string(), {}));
+  internal::DbOptions dbo;
+  dbo.watched_tables = {"api_tokens"};  // Authenticate's token cache
+  CERTLEDGER_ASSIGN_OR_RETURN(db_, internal::Db::Open((dir / kDbFile).string(), dbo));
   CERTLEDGER_ASSIGN_OR_RETURN(master_key_, LoadMasterKey(dir, options.passphrase));
   batch_rows_per_transaction_ = std::max<size_t>(1, options.batch_rows_per_transaction);
   TEST_after_presign_ = options.TEST_after_presign;

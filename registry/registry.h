@@ -514,6 +514,15 @@ class Registry {
   };
   std::mutex signer_mu_;
   std::map<std::string, OpenSigner, std::less<>> signers_;  // GUARDED_BY(signer_mu_)
+  // Authenticate's cache of tokens by id: what the database held when
+  // Db::WatchedVersion returned `version`, good while it still does.
+  struct CachedToken {
+    TokenInfo info;
+    std::string secret_hash;
+    uint64_t version = 0;
+  };
+  std::mutex token_cache_mu_;
+  std::map<std::string, CachedToken, std::less<>> token_cache_;  // GUARDED_BY(token_cache_mu_)
   // Issue's credential templates, per (issuer id, programme id): the newest
   // one made (certificates.cc, TemplatesFor).
   std::mutex templates_mu_;

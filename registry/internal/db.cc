@@ -141,6 +141,9 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
     // syncs the log before each checkpoint and when it reuses the log).
     db->writer_->Exec("PRAGMA synchronous = NORMAL");
     sqlite3_wal_hook(db->writer_->db().getHandle(), &OnWalCommit, db.get());
+    if (!options.watched_tables.empty()) {
+      sqlite3_update_hook(db->writer_->db().getHandle(), &Db::OnUpdate, db.get());
+    }
     db->checkpointer_ = std::thread([p = db.get()] { p->CheckpointLoop(); });
   } catch (const std::exception& e) {
     return FromException(e);
@@ -216,9 +219,39 @@ int64_t Db::LogBytes() const {
   return static_cast<int64_t>(st.st_size);
 }
 
+void Db::OnUpdate(void* self, int, const char*, const char* table, sqlite3_int64) {
+  Db* db = static_cast<Db*>(self);
+  for (const std::string& t : db->options_.watched_tables) {
+    if (t == table) {
+      db->watched_changed_ = true;
+      db->watched_version_.fetch_add(1);
+      return;
+    }
+  }
+}
+
+void Db::CountOtherWriters() {
+  if (options_.watched_tables.empty()) return;
+  auto& q = writer_->Prepare("PRAGMA data_version");
+  q.executeStep();
+  const int64_t v = q.getColumn(0).getInt64();
+  q.reset();
+  if (data_version_ >= 0 && v != data_version_) watched_version_.fetch_add(1);
+  data_version_ = v;
+  others_checked_ms_.store(MonotonicMs());
+}
+
+std::optional<uint64_t> Db::WatchedVersion(int64_t max_age_ms) const {
+  const uint64_t v = watched_version_.load();  // before the age: a later check only adds
+  const int64_t checked = others_checked_ms_.load();
+  if (checked == 0 || MonotonicMs() - checked > max_age_ms) return std::nullopt;
+  return v;
+}
+
 bool Db::Begin(std::vector<Pending*>& group) {
   try {
     writer_->Run("BEGIN IMMEDIATE");
+    CountOtherWriters();
     return true;
   } catch (const std::exception& e) {
     Status s = FromException(e);
@@ -312,6 +345,12 @@ uint64_t Db::Commit(std::vector<Pending*>& group) {
     for (auto* p : group) {
       if (p->result.ok()) p->result = s;
     }
+  }
+  // A cache filled from a snapshot taken before this COMMIT, but after the
+  // update hook's bump, must not be taken for current.
+  if (watched_changed_) {
+    watched_changed_ = false;
+    watched_version_.fetch_add(1);
   }
   return seq;
 }

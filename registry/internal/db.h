@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -67,6 +68,9 @@ struct DbOptions {
   // for one, so writers are not held up; it tries again later). 0: never.
   int idle_truncate_after_ms = 2000;
   int64_t idle_truncate_bytes = int64_t{16} << 20;
+  // Tables whose changes WatchedVersion tells (the registry's api_tokens,
+  // for its token cache).
+  std::vector<std::string> watched_tables;
   // Tests only: runs before each fsync of the log (e.g. to hold it).
   std::function<void()> TEST_before_sync;
 };
@@ -125,6 +129,18 @@ class Db {
   // from the writer's WAL hook when the log has grown).
   void WantCheckpoint();
 
+  // A number that changes whenever a row of a watched table
+  // (DbOptions::watched_tables) may have changed, for caches of those rows:
+  // a value read from the database after this returned v may be kept while
+  // it still returns v. This process's writes bump it as they change a row
+  // (sqlite3_update_hook) and again once their COMMIT returned, before
+  // anyone is told; another process's commits (`certledger admin`) are
+  // seen at the start of the next group (PRAGMA data_version on the
+  // writer's connection, which counts other connections' commits only).
+  // nullopt when no group has started for `max_age_ms`: another process's
+  // change might not be counted yet, so read the database.
+  std::optional<uint64_t> WatchedVersion(int64_t max_age_ms) const;
+
  private:
   struct Pending {
     const WriteFn* fn;
@@ -158,6 +174,16 @@ class Db {
   void CheckpointLoop();
   // The log file's size now (0 when there is none).
   int64_t LogBytes() const;
+  // The writer's update hook: counts changes of watched tables.
+  static void OnUpdate(void* self, int op, const char* db, const char* table, sqlite3_int64 row);
+  // In the writer's transaction, at the start of a group: another
+  // connection's commits since the last group bump watched_version_.
+  void CountOtherWriters();
+
+  std::atomic<uint64_t> watched_version_{0};
+  std::atomic<int64_t> others_checked_ms_{0};  // steady clock, 0: never
+  bool watched_changed_ = false;               // by the group running now (writer only)
+  int64_t data_version_ = -1;                  // writer only
 
   const std::string path_;
   const DbOptions options_;

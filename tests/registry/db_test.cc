@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -243,6 +244,64 @@ TEST_CASE(
 // After a burst the log would stay at its high-water mark; once the database
 // is idle the checkpointer copies it all and cuts it to zero, not while a
 // reader still holds an older snapshot, and what was written stays readable.
+// Db::WatchedVersion (the token cache's check): changes with every change of
+// a watched table's rows, this process's (also after its COMMIT) and another
+// connection's (at the next group), not with other tables' rows written
+// here; unknown when no group ran for longer than the age asked for.
+TEST_CASE("db: the watched version changes with a watched table's rows, here and elsewhere",
+          "[registry]") {
+  TempDir dir;
+  const std::string path = (dir.path() / "r.db").string();
+  OpenTestDb(path).reset();  // the schema
+  DbOptions o;
+  o.watched_tables = {"api_tokens"};
+  auto opened = Db::Open(path, o);
+  REQUIRE(opened.ok());
+  Db& db = **opened;
+  CHECK_FALSE(db.WatchedVersion(60000).has_value());  // no group yet
+  auto insert_token = [](Conn& c, const std::string& id) {
+    auto& q = c.Prepare(
+        "INSERT INTO api_tokens(id, secret_hash, role, created_ms) VALUES (?, x'00', "
+        "'operator', 0)");
+    q.bind(1, id);
+    q.exec();
+  };
+  REQUIRE(db.Write([](Conn& c) { return InsertCheckpoint(c, 1); }).ok());
+  const auto v0 = db.WatchedVersion(60000);
+  REQUIRE(v0.has_value());
+  // Another table: unchanged.
+  REQUIRE(db.Write([](Conn& c) { return InsertCheckpoint(c, 2); }).ok());
+  CHECK(db.WatchedVersion(60000) == v0);
+  // A token written here: changed while its transaction runs, and again
+  // after its COMMIT (a read meanwhile saw the old rows).
+  std::optional<uint64_t> during;
+  REQUIRE(db.Write([&](Conn& c) {
+              insert_token(c, "a");
+              during = db.WatchedVersion(60000);
+              return Status::Ok();
+            }).ok());
+  const auto v1 = db.WatchedVersion(60000);
+  CHECK(during != v0);
+  CHECK(v1 != during);
+  // Written by another connection: counted at the start of the next group.
+  {
+    SQLite::Database other(path, SQLite::OPEN_READWRITE);
+    other.exec(
+        "INSERT INTO api_tokens(id, secret_hash, role, created_ms) VALUES ('b', x'00', "
+        "'operator', 0)");
+  }
+  CHECK(db.WatchedVersion(60000) == v1);
+  REQUIRE(db.Write([](Conn& c) { return InsertCheckpoint(c, 3); }).ok());
+  const auto v2 = db.WatchedVersion(60000);
+  CHECK(v2 != v1);
+  REQUIRE(db.Write([](Conn& c) { return InsertCheckpoint(c, 4); }).ok());
+  CHECK(db.WatchedVersion(60000) == v2);
+  // No group for longer than the age asked for: unknown.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK_FALSE(db.WatchedVersion(10).has_value());
+  CHECK(db.WatchedVersion(60000) == v2);
+}
+
 TEST_CASE("db: an idle database's log is truncated after a burst, not under a reader",
           "[registry]") {
   TempDir dir;

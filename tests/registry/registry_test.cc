@@ -2,8 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -246,6 +248,54 @@ TEST_CASE("registry: rotated keys keep old credentials verifiable, revoked keys 
   // Reopening (keys decrypted with the master key) keeps the same active key.
   env.Reopen();
   CHECK((*env.reg->ActiveSigner("demo"))->PublicKey() == k2->public_key);
+}
+
+// Authenticate keeps tokens it read while no api_tokens row may have changed
+// (Db::WatchedVersion). A token revoked through this registry must fail at
+// once; one revoked by another process (`certledger admin`: here a second
+// Registry on the same files) once this one has written again, or once the
+// cache's age (100 ms) has passed without a write.
+TEST_CASE("registry: tokens: revoked here fail at once, revoked by another process soon after",
+          "[registry]") {
+  RegistryEnv env;
+  REQUIRE(env.reg->RegisterIssuer(env.Provider()).ok());
+  auto token = [&] {
+    auto t = env.reg->CreateToken(Role::kProvider, "demo", "test");
+    REQUIRE(t.ok());
+    auto p = env.reg->Authenticate(t->token);  // read, and kept
+    REQUIRE(p.ok());
+    CHECK(p->scope == "demo");
+    REQUIRE(env.reg->Authenticate(t->token).ok());  // kept
+    return *t;
+  };
+  auto rejected = [&](const NewToken& t) {
+    return env.reg->Authenticate(t.token).status().slug() == "token.invalid";
+  };
+  SECTION("revoked through this registry") {
+    NewToken t = token();
+    REQUIRE(env.reg->RevokeToken(t.info.id).ok());
+    CHECK(rejected(t));
+    // A wrong secret for a kept id is refused too.
+    NewToken u = token();
+    std::string forged = u.token;
+    forged.back() = forged.back() == 'A' ? 'B' : 'A';
+    CHECK(env.reg->Authenticate(forged).status().slug() == "token.invalid");
+    CHECK(env.reg->Authenticate(u.token).ok());
+  }
+  SECTION("revoked by another process, then this one writes") {
+    NewToken t = token();
+    auto other = OpenRegistry(env.dir.path(), env.clock);
+    REQUIRE(other->RevokeToken(t.info.id).ok());
+    REQUIRE(env.reg->RegisterIssuer(env.Provider("other")).ok());  // no token written
+    CHECK(rejected(t));
+  }
+  SECTION("revoked by another process, and nothing written since") {
+    NewToken t = token();
+    auto other = OpenRegistry(env.dir.path(), env.clock);
+    REQUIRE(other->RevokeToken(t.info.id).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    CHECK(rejected(t));
+  }
 }
 
 TEST_CASE("registry: the registry DID document publishes the ledger key", "[registry]") {
