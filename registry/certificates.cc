@@ -1259,6 +1259,16 @@ Result<CertificateRecord> Registry::Issue(const std::string& code) {
 }
 
 Result<CertificateRecord> Registry::Issue(const CertificateScope& scope) {
+  return IssueChecked(scope, false);
+}
+
+Result<CertificateRecord> Registry::IssueFor(const std::string& typed_code,
+                                             const std::string& issuer_slug) {
+  CERTLEDGER_ASSIGN_OR_RETURN(std::string code, NormalizeRegistrationCode(typed_code));
+  return IssueChecked(CertificateScope{std::move(code), issuer_slug}, true);
+}
+
+Result<CertificateRecord> Registry::IssueChecked(const CertificateScope& scope, bool check_owner) {
   const int64_t now = clock_.NowMillis();
   // The credential is built and signed here, on the caller's thread, for what
   // a snapshot shows (the draft, the issuer's active key, a random index of its
@@ -1268,23 +1278,30 @@ Result<CertificateRecord> Registry::Issue(const CertificateScope& scope) {
   std::optional<SealedKey> key;
   Status read = db_->Read([&](Conn& c) -> Status {
     CERTLEDGER_ASSIGN_OR_RETURN(CertRow r, LoadCert(c, scope.code));
+    auto issuer = LoadIssuer(c, scope.issuer_slug);
+    if (check_owner && (!issuer.ok() || issuer->id != r.issuer_id)) {
+      return Status::PermissionDenied("auth.scope", "this belongs to another issuer");
+    }
     if (r.state != "draft" || !r.name_confirmed || !r.supersedes.empty()) return Status::Ok();
-    CERTLEDGER_ASSIGN_OR_RETURN(IssuerRow issuer, LoadIssuer(c, scope.issuer_slug));
-    if (issuer.status != "active" || issuer.id != r.issuer_id) return Status::Ok();
-    key = ActiveKeyIn(c, issuer.id);
+    CERTLEDGER_RETURN_IF_ERROR(issuer.status());
+    if (issuer->status != "active" || issuer->id != r.issuer_id) return Status::Ok();
+    key = ActiveKeyIn(c, issuer->id);
     if (!key) return Status::Ok();
-    CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, issuer.id, "", r.programme_id));
-    const internal::NewestList l = internal::ReadNewestList(c, issuer.id);
+    CERTLEDGER_ASSIGN_OR_RETURN(Programme p, LoadProgramme(c, issuer->id, "", r.programme_id));
+    const internal::NewestList l = internal::ReadNewestList(c, issuer->id);
     if (l.n == 0 || l.allocated >= l.size / 2) return Status::Ok();
     presigned.emplace();
     presigned->slot = internal::StatusSlot{
         l.n, static_cast<int64_t>(crypto::RandomUniform(static_cast<uint32_t>(l.size))),
         internal::StatusListUrl(base_url_, scope.issuer_slug, l.n)};
     presigned->row = std::move(r);
-    presigned->issuer = std::move(issuer);
+    presigned->issuer = std::move(issuer).value();
     presigned->programme = std::move(p);
     return Status::Ok();
   });
+  // The owner check and an unknown certificate answer here; anything else
+  // the snapshot showed is checked again, and reported, by the transaction.
+  if (check_owner && !read.ok()) return read;
   std::shared_ptr<const crypto::Signer> signer;
   if (read.ok() && presigned) {
     auto cached = CachedSigner(scope.issuer_slug, key->n, key->sealed);

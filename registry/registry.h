@@ -288,6 +288,11 @@ class Registry {
   // (CertificateScopeOf): one read fewer. The answer is built from what the
   // issuing transaction wrote, as GetCertificate would read it back.
   Result<CertificateRecord> Issue(const CertificateScope& scope);
+  // Issue on behalf of the provider `issuer_slug` (its token's scope): the
+  // certificate's owner is checked in Issue's own snapshot read instead of
+  // a read of its own. kPermissionDenied ("auth.scope") for a certificate
+  // of another issuer, "certificate.unknown" as Issue.
+  Result<CertificateRecord> IssueFor(const std::string& typed_code, const std::string& issuer_slug);
   // Batch issuance for one issuer: each row is validated on its own and, if
   // good, drafted, confirmed (the provider vouches for the names its records
   // hold), signed, logged and given a status index, many rows per durable
@@ -465,6 +470,8 @@ class Registry {
   // what Issue builds its answer from after the transaction; `presigned`
   // (may be null) is a credential Issue signed before the transaction, used
   // if the draft and its status index are still as it assumed.
+  // Issue(scope), and with `check_owner` IssueFor's check in the snapshot read.
+  Result<CertificateRecord> IssueChecked(const CertificateScope& scope, bool check_owner);
   Result<int64_t> IssueDraftIn(internal::Conn& c, const std::string& code, const std::string& slug,
                                const crypto::Signer& signer, int64_t now_ms,
                                internal::CertificateLookups* cache = nullptr,
