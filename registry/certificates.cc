@@ -1103,8 +1103,8 @@ Result<std::shared_ptr<const internal::IssueTemplates>> TemplatesFor(
 // The credential of draft `r` at status slot `slot`, signed by `signer` at
 // `now_ms`: filled into the programme's templates (TemplatesFor) when the
 // draft has no voucher and is no reissue, else built as a JSON document
-// (SignCredential). The same bytes either way ("a single issue signs what
-// the JSON path builds", certificates_test).
+// (SignCredential). The same bytes either way (issue_batch_test, "single
+// issue: each stored credential is byte for byte the documented credential").
 Result<SignedCredential> SignDraft(std::mutex& mu, TemplateCache& cache,
                                    const std::string& base_url, const std::string& slug,
                                    const std::string& did, const IssuerRow& issuer,
