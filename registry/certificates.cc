@@ -1291,9 +1291,9 @@ Result<CertificateRecord> Registry::IssueChecked(const CertificateScope& scope, 
     const internal::NewestList l = internal::ReadNewestList(c, issuer->id);
     if (l.n == 0 || l.allocated >= l.size / 2) return Status::Ok();
     presigned.emplace();
-    presigned->slot = internal::StatusSlot{
-        l.n, static_cast<int64_t>(crypto::RandomUniform(static_cast<uint32_t>(l.size))),
-        internal::StatusListUrl(base_url_, scope.issuer_slug, l.n)};
+    presigned->slot =
+        internal::StatusSlot{l.n, internal::DrawFreeIndex(c, issuer->id, l),
+                             internal::StatusListUrl(base_url_, scope.issuer_slug, l.n)};
     presigned->row = std::move(r);
     presigned->issuer = std::move(issuer).value();
     presigned->programme = std::move(p);

@@ -716,6 +716,7 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   // status list, to sign the voucher before the write transaction.
   std::optional<OperatorRow> op;
   internal::NewestList list;
+  int64_t list_idx = 0;  // free in the snapshot (DrawFreeIndex)
   std::optional<SealedKey> op_key;
   // One read for the key, the year and the programme (a Read beyond the
   // pooled connections opens a new one, which costs more than the queries).
@@ -740,6 +741,9 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
       if (o.ok()) {
         op = std::move(*o);
         list = internal::ReadNewestList(c, op->id);
+        if (list.n > 0 && list.allocated < list.size / 2) {
+          list_idx = internal::DrawFreeIndex(c, op->id, list);
+        }
         op_key = ActiveKeyIn(c, op->id);
       }
     }
@@ -813,9 +817,8 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
   // another one itself.
   std::optional<SignedVoucher> presigned;
   if (signer && op && list.n > 0 && list.allocated < list.size / 2) {
-    internal::StatusSlot slot{
-        list.n, static_cast<int64_t>(crypto::RandomUniform(static_cast<uint32_t>(list.size))),
-        internal::StatusListUrl(base_url_, kOperatorSlug, list.n)};
+    internal::StatusSlot slot{list.n, list_idx,
+                              internal::StatusListUrl(base_url_, kOperatorSlug, list.n)};
     auto v = SignVoucher(x, op->name, NewRegistrationCode(), slot, year->year, year->closes_ms,
                          year->config().time_zone, in.issuer, in.programme, in.full_name);
     if (v.ok()) presigned = std::move(*v);

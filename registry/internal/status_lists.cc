@@ -37,6 +37,22 @@ NewestList ReadNewestList(Conn& c, int64_t issuer_id) {
   return l;
 }
 
+int64_t DrawFreeIndex(Conn& c, int64_t issuer_id, const NewestList& l) {
+  auto& q = c.Prepare("SELECT 1 FROM status_allocations WHERE issuer_id = ? AND n = ? AND idx = ?");
+  int64_t idx = 0;
+  // Less than half full: each draw is free with probability over 1/2.
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    idx = static_cast<int64_t>(crypto::RandomUniform(static_cast<uint32_t>(l.size)));
+    q.bind(1, issuer_id);
+    q.bind(2, l.n);
+    q.bind(3, idx);
+    const bool taken = q.executeStep();
+    q.reset();
+    if (!taken) break;
+  }
+  return idx;
+}
+
 bool ClaimStatusIndex(Conn& c, int64_t issuer_id, const StatusSlot& slot) {
   const NewestList l = ReadNewestList(c, issuer_id);
   if (l.n != slot.n || l.allocated >= l.size / 2 || slot.idx >= l.size) return false;

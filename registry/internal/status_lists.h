@@ -56,6 +56,13 @@ struct NewestList {
 };
 NewestList ReadNewestList(Conn& c, int64_t issuer_id);
 
+// An index of list `l` of issuer `issuer_id` drawn uniformly at random among
+// those free in `c`'s snapshot (redrawn while taken, a few times at most),
+// for ClaimStatusIndex in a later transaction. Drawn among all indexes, half
+// of a list's life would see a quarter of the claims fail (each then
+// allocated and signed again in the single writer).
+int64_t DrawFreeIndex(Conn& c, int64_t issuer_id, const NewestList& l);
+
 // Claims index `slot.idx` of list `slot.n` as AllocateStatusIndex would have
 // allocated it: only in the newest list, while it is less than half full, and
 // only a free index (an index drawn uniformly at random before the

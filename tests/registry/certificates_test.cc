@@ -185,6 +185,53 @@ TEST_CASE("certificates: Issue answers what GetCertificate reads back afterwards
 // Issue signs before its transaction, for the draft and a random status
 // index as a snapshot showed them; the transaction keeps that signature only
 // if both are unchanged. Each case below changes one in between.
+// The index a credential is signed for before the transaction is drawn
+// among those free in the snapshot: with the list all but full (half its
+// indexes allocated), a draw among all indexes would be taken half the time
+// and the writer would allocate and sign again.
+TEST_CASE(
+    "certificates: the index signed before the transaction is a free one, also in a full list",
+    "[registry]") {
+  Env env;
+  env.IssueOne(env.Input("Петров Пётр Петрович"));  // makes list 1
+  constexpr int64_t kHalf = 131072 / 2;
+  constexpr int kIssues = 8;
+  // Allocated: every even index below 2 * (kHalf - kIssues - 1), leaving
+  // room for kIssues more before the list counts as full.
+  Status st = env.reg->db().Write([&](internal::Conn& c) -> Status {
+    auto& q = c.Prepare(
+        "INSERT OR IGNORE INTO status_allocations(issuer_id, n, idx) SELECT id, 1, ? FROM "
+        "issuers WHERE slug = 'demo'");
+    for (int64_t i = 0; i < kHalf - kIssues - 1; ++i) {
+      q.bind(1, 2 * i);
+      q.exec();
+      q.reset();
+    }
+    c.Exec(
+        "UPDATE status_lists SET allocated = (SELECT COUNT(*) FROM status_allocations a WHERE "
+        "a.issuer_id = status_lists.issuer_id AND a.n = 1) WHERE n = 1");
+    return Status::Ok();
+  });
+  REQUIRE(st.ok());
+  for (int i = 0; i < kIssues; ++i) {
+    CertificateInput in = env.Input("Учащийся " + std::to_string(i));
+    in.learner_id = "learner-" + std::to_string(i);
+    const std::string code = env.ConfirmedDraft(in);
+    int64_t signed_for = -1;
+    int list = 0;
+    env.after_presign = [&](const std::string&, int n, int64_t idx) {
+      list = n;
+      signed_for = idx;
+    };
+    auto c = env.reg->Issue(code);
+    INFO(c.status().ToString());
+    REQUIRE(c.ok());
+    REQUIRE(list == 1);
+    // Kept: the stored credential carries the index it was signed for.
+    CHECK(Cred(*c)["credentialStatus"]["statusListIndex"] == std::to_string(signed_for));
+  }
+}
+
 TEST_CASE("certificates: a credential signed before the transaction is dropped if it went stale",
           "[registry]") {
   Env env;
