@@ -248,6 +248,13 @@ Status Registry::Load(const RegistryOptions& options) {
                                       "the master key or passphrase does not open this registry");
   }
   CERTLEDGER_ASSIGN_OR_RETURN(did_host_, DidHostFromBaseUrl(base_url_));
+  // The subkeys used per request, derived once.
+  for (const char* purpose : {"idempotency", "identity-code"}) {
+    subkeys_.emplace(std::string("s|") + purpose, SealingKey(purpose));
+  }
+  for (const char* purpose : {"pii", "snils"}) {
+    subkeys_.emplace(std::string("v|") + purpose, VoucherKey(purpose));
+  }
   // A database of schema 5 or older has outbox messages in clear: sealed now.
   CERTLEDGER_RETURN_IF_ERROR(internal::SealClearOutbox(*db_, VoucherKey("pii")));
   // Schema 6 or older: stored responses and identity check codes in clear.
@@ -265,6 +272,9 @@ Status Registry::Load(const RegistryOptions& options) {
 }
 
 crypto::SecretBytes Registry::SealingKey(std::string_view purpose) const {
+  if (auto it = subkeys_.find("s|" + std::string(purpose)); it != subkeys_.end()) {
+    return it->second;
+  }
   return internal::DeriveSubkey(master_key_, "certledger sealing subkey", purpose);
 }
 

@@ -512,6 +512,9 @@ class Registry {
   std::function<void(const std::string&, int, int64_t)> TEST_after_presign_;
   std::string did_host_;
   crypto::SecretBytes master_key_;
+  // SealingKey ("s|<purpose>") and VoucherKey ("v|<purpose>") subkeys of the
+  // purposes used per request, derived at Open; read-only afterwards.
+  std::map<std::string, crypto::SecretBytes, std::less<>> subkeys_;
   std::unique_ptr<internal::Db> db_;
   std::unique_ptr<Ledger> ledger_;
   // CachedSigner's: per issuer slug, the sealed seed and its opened signer.

@@ -612,6 +612,9 @@ Result<std::string> VoucherCode(const std::string& base_url, const std::string& 
 }  // namespace
 
 crypto::SecretBytes Registry::VoucherKey(std::string_view purpose) const {
+  if (auto it = subkeys_.find("v|" + std::string(purpose)); it != subkeys_.end()) {
+    return it->second;
+  }
   return internal::DeriveSubkey(master_key_, "certledger voucher subkey", purpose);
 }
 
