@@ -897,7 +897,7 @@ class SignerPool {
 
 // What GetCertificate answers for the row `r` of programme `p` of issuer
 // `slug` (its view `issuer`), whose signed or draft credential is `credential`
-// (parsed): shared with Issue, which has all of it in hand.
+// (the stored text): shared with Issue, which has all of it in hand.
 Result<CertificateRecord> RecordOf(const CertRow& r, const Programme& p, const std::string& slug,
                                    const std::string& base_url, std::string credential,
                                    const crypto::SecretBytes& identity_key,
@@ -1030,7 +1030,7 @@ namespace internal {
 // one key in one second (validFrom and the proof's created have whole
 // seconds), and what they were made from.
 struct IssueTemplates {
-  std::string slug, key_id;
+  std::string key_id;  // the issuer's DID (so its slug) and key number
   int64_t second = 0;
   IssuerRow issuer;
   Programme programme;
@@ -1078,15 +1078,14 @@ Result<std::shared_ptr<const internal::IssueTemplates>> TemplatesFor(
     auto it = cache.find(key);
     if (it != cache.end()) {
       const internal::IssueTemplates& t = *it->second;
-      if (t.second == second && t.key_id == key_id && t.slug == slug &&
-          SameIssuer(t.issuer, issuer) && SameProgramme(t.programme, p)) {
+      if (t.second == second && t.key_id == key_id && SameIssuer(t.issuer, issuer) &&
+          SameProgramme(t.programme, p)) {
         return it->second;
       }
     }
   }
   const CredentialConstants constants{base_url, slug, did, crypto::FormatRfc3339(now_ms)};
   auto t = std::make_shared<internal::IssueTemplates>();
-  t->slug = slug;
   t->key_id = key_id;
   t->second = second;
   t->issuer = issuer;

@@ -60,7 +60,8 @@ struct Env : fixture::CertificateEnv {
   }
 
   bool StatusBit(const CertificateRecord& c) {
-    auto entry = crypto::ParseStatusListEntry(Cred(c)["credentialStatus"]);
+    const Json status = Cred(c)["credentialStatus"];
+    auto entry = crypto::ParseStatusListEntry(status);
     REQUIRE(entry.ok());
     auto list = reg->StatusList("demo", 1);
     REQUIRE(list.ok());
@@ -68,8 +69,7 @@ struct Env : fixture::CertificateEnv {
     auto bits =
         crypto::Bitstring::Decode((*list)["credentialSubject"]["encodedList"].get<std::string>());
     REQUIRE(bits.ok());
-    return *bits->Get(
-        std::stoull(Cred(c)["credentialStatus"]["statusListIndex"].get<std::string>()));
+    return *bits->Get(std::stoull(status["statusListIndex"].get<std::string>()));
   }
 };
 
@@ -251,9 +251,9 @@ TEST_CASE("certificates: a credential signed before the transaction is dropped i
     REQUIRE(c.ok());
     CHECK(calls == 1);
     CHECK(c->view.learner_name == "Иванова Мария Сергеевна");
-    CHECK(Cred(*c)["credentialSubject"]["identifier"][0]["identityHash"] ==
-          "Иванова Мария Сергеевна");
-    CHECK(crypto::VerifyProof(Cred(*c), env.Resolver()).ok());
+    const Json cred = Cred(*c);
+    CHECK(cred["credentialSubject"]["identifier"][0]["identityHash"] == "Иванова Мария Сергеевна");
+    CHECK(crypto::VerifyProof(cred, env.Resolver()).ok());
     CheckSameRecord(*c, *env.reg->GetCertificate(code));
   }
   SECTION("the status index was taken: another free one is allocated and signed") {
@@ -275,9 +275,10 @@ TEST_CASE("certificates: a credential signed before the transaction is dropped i
     auto c = env.reg->Issue(code);
     REQUIRE(c.ok());
     REQUIRE(taken >= 0);
-    const std::string idx = Cred(*c)["credentialStatus"]["statusListIndex"].get<std::string>();
+    const Json cred = Cred(*c);
+    const std::string idx = cred["credentialStatus"]["statusListIndex"].get<std::string>();
     CHECK(idx != std::to_string(taken));
-    CHECK(crypto::VerifyProof(Cred(*c), env.Resolver()).ok());
+    CHECK(crypto::VerifyProof(cred, env.Resolver()).ok());
     CHECK_FALSE(env.StatusBit(*c));
     CheckSameRecord(*c, *env.reg->GetCertificate(code));
   }
@@ -297,9 +298,9 @@ TEST_CASE("certificates: a credential signed before the transaction is dropped i
     };
     auto c = env.reg->Issue(code);
     REQUIRE(c.ok());
-    CHECK(Cred(*c)["proof"][0]["verificationMethod"] ==
-          "did:web:cert.example.ru:issuers:demo#key-2");
-    CHECK(crypto::VerifyProof(Cred(*c), env.Resolver()).ok());
+    const Json cred = Cred(*c);
+    CHECK(cred["proof"][0]["verificationMethod"] == "did:web:cert.example.ru:issuers:demo#key-2");
+    CHECK(crypto::VerifyProof(cred, env.Resolver()).ok());
     CheckSameRecord(*c, *env.reg->GetCertificate(code));
   }
   SECTION("nothing changed: the credential signed before is the one stored") {
@@ -385,7 +386,7 @@ TEST_CASE("certificates: the identity check code hashes the SNILS and is in noth
     CHECK(rjson.find(rec.identity_code) == std::string::npos);
     CHECK(receipt->entry.find(hex) == std::string::npos);
     // The signature still verifies, and covers the hash.
-    CHECK(crypto::VerifyProof(Cred(rec), env.Resolver()).ok());
+    CHECK(crypto::VerifyProof(credential, env.Resolver()).ok());
   }
   CHECK(codes.size() == issued.size());  // a new code per certificate
 }
