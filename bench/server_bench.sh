@@ -100,6 +100,12 @@ run() { [ -z "$only" ] || [ "$only" = "$1" ] || { [ "$only" = b1 ] && [ "$1" = i
 # The server's CPU time so far (user + system), in clock ticks: its CPU per
 # request is steadier than a rate on a machine whose neighbours come and go.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+# Its threads' context switches so far (voluntary and not): per certificate,
+# the hand-offs between threads, which a noisy machine does not change.
+ctx_switches() {
+  cat /proc/"$server_pid"/task/*/status 2>/dev/null |
+    awk '/^(non)?voluntary_ctxt_switches/ {n += $2} END {print n + 0}'
+}
 hz="$(getconf CLK_TCK)"
 
 wrk_rate() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
@@ -217,25 +223,28 @@ echo "    $prepared drafts ready ($perrors errors)"
 ref_before="$(sqlite_rate)"
 echo "    CL_PROVIDER_TOKEN=... CL_CODES=codes wrk -t2 -c$conns -d${seconds}s -s bench/wrk/issue_step.lua $base"
 cpu0="$(cpu_ticks)"
+cs0="$(ctx_switches)"
 CL_PROVIDER_TOKEN="$provider" CL_CODES="$tmp/codes" \
   wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$here/wrk/issue_step.lua" "$base" >"$tmp/b1.txt" \
   2>"$tmp/b1.err"
 cpu1="$(cpu_ticks)"
+cs1="$(ctx_switches)"
 ref_after="$(sqlite_rate)"
 sed 's/^/    certledger| /' "$tmp/b1.txt"
 [ -s "$tmp/b1.err" ] && sed 's/^/    wrk stderr| /' "$tmp/b1.err"
 read -r _ issued _ berrors _ starved _ bsecs <<<"$(grep '^ISSUED' "$tmp/b1.txt")"
 python3 - "$issued" "$berrors" "$starved" "$bsecs" "$ref_before" "$ref_after" \
-  "$(to_ms "$(wrk_p99 "$tmp/b1.txt")")" "$(( cpu1 - cpu0 ))" "$hz" <<'EOF'
+  "$(to_ms "$(wrk_p99 "$tmp/b1.txt")")" "$(( cpu1 - cpu0 ))" "$hz" "$(( cs1 - cs0 ))" <<'EOF'
 import sys
 issued, errors, starved = map(int, sys.argv[1:4])
-secs, rb, ra, p99, ticks, hz = map(float, sys.argv[4:10])
+secs, rb, ra, p99, ticks, hz, switches = map(float, sys.argv[4:11])
 rate = issued / secs
 ref = (rb + ra) / 2
 print(f"  issuance: {rate:,.0f} certificates/s ({issued} issued, {errors} errors, {secs:.1f} s, "
       f"p99 {p99:.1f} ms)" + ("" if starved == 0 else f"; RAN OUT OF DRAFTS ({starved} idle "
                               "requests): a lower bound"))
-print(f"  server CPU: {ticks / hz / secs:.2f} cores, {1e6 * ticks / hz / max(issued, 1):,.0f} us per certificate")
+print(f"  server CPU: {ticks / hz / secs:.2f} cores, {1e6 * ticks / hz / max(issued, 1):,.0f} us per certificate, "
+      f"{switches / max(issued, 1):.1f} context switches per certificate")
 print(f"  reference: {ref:,.0f} rows/s (SQLite, one transaction per row, WAL, synchronous=FULL; "
       f"before {rb:,.0f}, after {ra:,.0f})")
 print(f"  ratio {rate / ref:.2f}x (goal >= 1: {'met' if rate / ref >= 1 else 'NOT met'})"

@@ -26,6 +26,10 @@ void Registry::WaitDurable() { db_->WaitDurable(); }
 
 bool Registry::IsDurable() const { return db_->IsDurable(); }
 
+void Registry::BeginAnswer() { db_->BeginAnswer(); }
+
+void Registry::WaitAnswerable() { db_->WaitAnswerable(); }
+
 Status Registry::SyncStorage() {
   db_->WaitDurable();
   return db_->SyncLog();

@@ -350,6 +350,12 @@ class Registry {
   // Whether WaitDurable would return at once (nothing committed is still
   // waiting for its fsync): for threads that must not block.
   bool IsDurable() const;
+  // Around one answer built on one thread (a server request): WaitAnswerable
+  // is WaitDurable, except that it returns at once when the thread's last
+  // access to the database since BeginAnswer was a committed write (durable
+  // with everything read before it; internal/db.h).
+  void BeginAnswer();
+  void WaitAnswerable();
   // WaitDurable, and an fsync of the database's log for what another process
   // (a serving registry) committed: before a command publishes what it read.
   Status SyncStorage();

@@ -705,6 +705,7 @@ void Router::Dispatch(size_t route_index, const httplib::Request& req, httplib::
   const auto& names = param_names_[route_index];
   for (size_t i = 0; i < names.size() && i < values.size(); ++i) r.params[names[i]] = values[i];
   Reply reply;
+  registry_.BeginAnswer();
   try {
     Result<Reply> out = Run(route, req, r);
     reply = out.ok() ? std::move(*out) : Problem(out.status());
@@ -713,8 +714,9 @@ void Router::Dispatch(size_t route_index, const httplib::Request& req, httplib::
   }
   // Reads may see a group commit whose fsync is still running: nothing a
   // crash could take back is answered (registry/internal/db.h). Writes have
-  // waited already; this waits for what the handler read.
-  registry_.WaitDurable();
+  // waited already; this waits for what the handler read, unless its last
+  // access was a write (it covers what was read before it).
+  registry_.WaitAnswerable();
   res.status = reply.status;
   AnswerHeaders(route, reply, [&](std::string_view k, std::string_view v) {
     res.set_header(std::string(k).c_str(), std::string(v));

@@ -415,12 +415,26 @@ void Db::WaitDurable() {
   durable_cv_.wait(lk, [&] { return durable_.load() >= target; });
 }
 
+namespace {
+// The Db whose committed Write the calling thread made last since
+// BeginAnswer, with no Read after it (WaitAnswerable); else null.
+thread_local const Db* tl_answer_written = nullptr;
+}  // namespace
+
+void Db::BeginAnswer() { tl_answer_written = nullptr; }
+
+void Db::WaitAnswerable() {
+  const bool settled = tl_answer_written == this;
+  tl_answer_written = nullptr;
+  if (!settled) WaitDurable();
+}
+
 Status Db::Write(const WriteFn& fn) { return Enqueue(fn, false); }
 
 Status Db::WriteRerunnable(const WriteFn& fn) { return Enqueue(fn, true); }
 
 Status Db::Enqueue(const WriteFn& fn, bool rerunnable) {
-  Pending me{&fn, rerunnable, Status(), false, {}};
+  Pending me{&fn, rerunnable, Status(), false, 0, {}};
   std::unique_lock<std::mutex> lk(write_mu_);
   queue_.push_back(&me);
   while (!me.done) {
@@ -448,6 +462,7 @@ Status Db::Enqueue(const WriteFn& fn, bool rerunnable) {
       // Pending as soon as it sees done.
       for (auto* p : group) {
         if (p->result.ok() && !synced.ok()) p->result = synced;
+        p->committed = seq;
         p->done = true;
         if (p != &me) p->cv.notify_one();
       }
@@ -455,6 +470,9 @@ Status Db::Enqueue(const WriteFn& fn, bool rerunnable) {
       me.cv.wait(lk);
     }
   }
+  // Durable up to the group's number (MakeDurable), also when this closure
+  // failed: what it read in the group is covered.
+  tl_answer_written = me.committed != 0 ? this : nullptr;
   return me.result;
 }
 
@@ -484,6 +502,7 @@ Status Db::Read(const ReadFn& fn) {
     st = FromException(e);
     conn.reset();  // Drop a broken connection.
   }
+  tl_answer_written = nullptr;  // WaitAnswerable: this snapshot may be newer
   if (conn) {
     std::unique_lock<std::mutex> lk(read_mu_);
     if (static_cast<int>(readers_.size()) < options_.reader_connections) {

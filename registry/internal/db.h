@@ -114,6 +114,19 @@ class Db {
     const uint64_t target = commits_started_.load();  // first, as in WaitDurable
     return durable_.load() >= target;
   }
+  // For an answer built on one thread (a server request): BeginAnswer, the
+  // reads and writes, then WaitAnswerable before the answer leaves the
+  // process. WaitAnswerable returns at once when the thread's last access
+  // since BeginAnswer was a Write or WriteRerunnable whose group was
+  // committed: that returned after its fsync, and whatever the thread read
+  // or saw before was committed before that group started its COMMIT (the
+  // commit numbers, see MakeDurable), so is durable with it. Otherwise it is
+  // WaitDurable. In-memory state filled from the database (a cache) and read
+  // after such a write must come through Read, or the caller must call
+  // WaitDurable itself. Without it every answer to a write also waited for
+  // the next group's fsync, which had started meanwhile.
+  void BeginAnswer();
+  void WaitAnswerable();
   // fdatasync of the write-ahead log: makes durable what another process
   // (a serving registry) committed, before this one hands out what it read.
   Status SyncLog();
@@ -147,6 +160,7 @@ class Db {
     bool rerunnable = false;
     Status result;
     bool done = false;
+    uint64_t committed = 0;  // the group's commit number, 0: none tried
     // Each writer waits on its own condition, woken when its group has
     // committed or when it is first in line to lead: one shared condition
     // woke every waiting thread after each group (a context switch per

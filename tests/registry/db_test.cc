@@ -240,6 +240,87 @@ TEST_CASE(
   CHECK(Sizes(db) == std::set<int64_t>{1, 2});
 }
 
+// WaitAnswerable (before a server's answer): after a committed write, the
+// thread answers without waiting for the next group's fsync; after a read,
+// or with nothing but a read since BeginAnswer, it waits as WaitDurable.
+TEST_CASE("db: an answer whose last access was a committed write does not wait for later groups",
+          "[registry]") {
+  TempDir dir;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool hold = false;
+  int held = 0;
+  DbOptions o;
+  o.create = true;
+  o.TEST_before_sync = [&] {
+    std::unique_lock<std::mutex> lk(mu);
+    if (!hold) return;
+    ++held;
+    cv.notify_all();
+    cv.wait(lk, [&] { return !hold; });
+  };
+  auto opened = Db::Open((dir.path() / "registry.db").string(), o);
+  REQUIRE(opened.ok());
+  Db& db = **opened;
+  auto wait_for = [](const std::function<bool()>& what) {
+    for (int i = 0; i < 1000 && !what(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return what();
+  };
+
+  // Each thread writes first (durable at once), then waits for the held fsync
+  // of another group before answering:
+  //   A answers at once (its write is its last access);
+  //   B reads that group's row, then waits; C (the read alone) too;
+  //   D begins a new answer, in which it has done nothing yet: waits.
+  std::atomic<bool> go{false};
+  std::atomic<int> written{0};
+  std::atomic<bool> answered[4] = {false, false, false, false};
+  std::set<int64_t> b_read;
+  auto answer = [&](int who) {
+    db.BeginAnswer();
+    CHECK(db.Write([who](Conn& c) { return InsertCheckpoint(c, 10 + who); }).ok());
+    ++written;
+    while (!go) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (who == 1) b_read = Sizes(db);
+    if (who == 2) (void)Sizes(db);
+    if (who == 3) db.BeginAnswer();
+    db.WaitAnswerable();
+    answered[who] = true;
+  };
+  std::vector<std::thread> threads;
+  for (int who = 0; who < 4; ++who) threads.emplace_back(answer, who);
+  REQUIRE(wait_for([&] { return written == 4; }));
+  {
+    std::lock_guard<std::mutex> lk(mu);
+    hold = true;
+  }
+  std::thread second([&] { CHECK(db.Write([](Conn& c) { return InsertCheckpoint(c, 2); }).ok()); });
+  REQUIRE(wait_for([&] {
+    std::lock_guard<std::mutex> lk(mu);
+    return held == 1;
+  }));
+  CHECK_FALSE(db.IsDurable());
+  go = true;
+  CHECK(wait_for([&] { return answered[0].load(); }));  // during the held fsync
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK_FALSE(answered[1]);
+  CHECK_FALSE(answered[2]);
+  CHECK_FALSE(answered[3]);
+  {
+    std::lock_guard<std::mutex> lk(mu);
+    hold = false;
+  }
+  cv.notify_all();
+  for (auto& t : threads) t.join();
+  second.join();
+  CHECK(b_read.count(2) == 1);
+  CHECK(answered[1]);
+  CHECK(answered[2]);
+  CHECK(answered[3]);
+}
+
 }  // namespace
 // After a burst the log would stay at its high-water mark; once the database
 // is idle the checkpointer copies it all and cuts it to zero, not while a
