@@ -28,6 +28,7 @@
 #include "crypto/status_list.h"
 #include "registry/ids.h"
 #include "registry/internal/at_rest.h"
+#include "registry/internal/canonical_template.h"
 #include "registry/internal/db.h"
 #include "registry/internal/status_lists.h"
 #include "registry/internal/text.h"
@@ -599,21 +600,11 @@ enum Hole : int {
   kHoleMethod,
   kHoleStatusIdx,
   kHoleListUrl,
-  kHoleCount,
-  kHoleProof = 99  // the `proof` member: where the template is cut in two
+  kHoleCount
 };
 
-// The content of the RFC 8785 string of `s` without its quotes (section
-// 3.2.2.2). "jcs.invalid-utf8" if `s` is not UTF-8.
-Result<std::string> CanonicalContent(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  CERTLEDGER_RETURN_IF_ERROR(crypto::AppendCanonicalString(s, &out));
-  out.pop_back();
-  out.erase(0, 1);
-  return out;
-}
-
+// A certificate credential's template: BuildCredential's document with
+// placeholders for the row values (internal/canonical_template.h).
 class CredentialTemplate {
  public:
   // The canonical row values, indexed by Hole: string contents without quotes
@@ -623,9 +614,8 @@ class CredentialTemplate {
   // REQUIRES: no voucher, no supersedes (those rows take the Json path).
   static Result<CredentialTemplate> Create(const CredentialConstants& k, const IssuerRow& issuer,
                                            const Programme& p) {
-    // A random marker that no stored text can contain.
-    const std::string nonce = "hole" + crypto::HexEncode(crypto::RandomBytes(16)) + "-";
-    auto token = [&](int hole) { return nonce + (hole < 10 ? "0" : "") + std::to_string(hole); };
+    const internal::CanonicalTemplate::Marker m;
+    auto token = [&](int hole) { return m.Hole(hole); };
     CredentialRowValues v{token(kHoleUrl),
                           token(kHoleName),
                           token(kHoleHash),
@@ -639,135 +629,31 @@ class CredentialTemplate {
                           token(kHoleStatusIdx),
                           token(kHoleListUrl)};
     CredentialTemplate t;
-    Json cred = BuildCredential(k, issuer, p, v);
-    t.context_ = cred["@context"];
-    cred["proof"] = token(kHoleProof);
-    CERTLEDGER_ASSIGN_OR_RETURN(std::string text, crypto::Canonicalize(cred));
-    const std::string proof_member = ",\"proof\":\"" + token(kHoleProof) + "\"";
-    const size_t at = text.find(proof_member);
-    if (at == std::string::npos) return Internal("no proof member in the template");
-    CERTLEDGER_RETURN_IF_ERROR(Cut(std::string_view(text).substr(0, at), nonce, &t.pre_));
-    CERTLEDGER_RETURN_IF_ERROR(
-        Cut(std::string_view(text).substr(at + proof_member.size()), nonce, &t.post_));
+    CERTLEDGER_ASSIGN_OR_RETURN(
+        t.t_, internal::CanonicalTemplate::Create(BuildCredential(k, issuer, p, v), m, kHoleCount,
+                                                  {kHoleShare}));
     return t;
   }
 
-  // The credential's canonical text before and after where `proof` goes.
-  void Fill(const Values& v, std::string* pre, std::string* post) const {
-    Write(pre_, v, pre);
-    Write(post_, v, post);
-  }
+  const internal::CanonicalTemplate& canonical() const { return t_; }
   // The credential's @context (the proof configuration copies it).
-  const Json& context() const { return context_; }
+  const Json& context() const { return t_.context(); }
 
  private:
-  struct Piece {
-    std::string text;  // literal canonical text
-    int hole = -1;     // then this hole, if any
-  };
-
-  static Status Internal(const std::string& msg) {
-    return Status::Internal("certificate.template", "credential template: " + msg);
-  }
-
-  // Cuts `text` at every placeholder.
-  static Status Cut(std::string_view text, const std::string& nonce, std::vector<Piece>* out) {
-    size_t i = 0;
-    for (;;) {
-      size_t at = text.find(nonce, i);
-      if (at == std::string_view::npos) {
-        out->push_back({std::string(text.substr(i)), -1});
-        return Status::Ok();
-      }
-      size_t end = at + nonce.size() + 2;
-      if (end > text.size()) return Internal("truncated placeholder");
-      int hole = (text[end - 2] - '0') * 10 + (text[end - 1] - '0');
-      if (hole < 0 || hole >= kHoleCount) return Internal("unexpected placeholder");
-      size_t literal_end = at;
-      if (hole == kHoleShare) {  // "<token>" -> the number
-        if (at == 0 || text[at - 1] != '"' || end >= text.size() || text[end] != '"') {
-          return Internal("the share placeholder is not a whole string");
-        }
-        literal_end = at - 1;
-        ++end;
-      }
-      out->push_back({std::string(text.substr(i, literal_end - i)), hole});
-      i = end;
-    }
-  }
-
-  static void Write(const std::vector<Piece>& pieces, const Values& v, std::string* out) {
-    size_t n = 0;
-    for (const Piece& p : pieces) n += p.text.size() + (p.hole >= 0 ? v[p.hole].size() : 0);
-    out->clear();
-    out->reserve(n);
-    for (const Piece& p : pieces) {
-      out->append(p.text);
-      if (p.hole >= 0) out->append(v[p.hole]);
-    }
-  }
-
-  std::vector<Piece> pre_, post_;
-  Json context_;
+  internal::CanonicalTemplate t_;
 };
 
-// The proof of every credential of one run: the same configuration
-// (eddsa-jcs-2022 section 3.3.5), canonicalized and hashed once (3.3.4), and
-// its canonical text with the proof object's proofValue member cut out.
-struct ProofTemplate {
-  crypto::Sha256Digest config_hash{};
-  std::string pre, post;  // canonical proof object around the proofValue string
+using internal::CanonicalContent;
+using internal::ProofTemplate;
 
-  static Result<ProofTemplate> Create(const Json& context, const std::string& created,
-                                      const crypto::Signer& signer) {
-    // As AddProof (3.3.1 steps 1-3): the signer's key id, the document's @context.
-    crypto::ProofOptions po;
-    po.created = created;
-    po.verification_method = signer.KeyId();
-    CERTLEDGER_ASSIGN_OR_RETURN(Json config,
-                                crypto::ProofConfigFor(Json{{"@context", context}}, po));
-    CERTLEDGER_ASSIGN_OR_RETURN(std::string canonical_config, crypto::Canonicalize(config));
-    ProofTemplate t;
-    t.config_hash = crypto::Sha256(canonical_config);
-    const std::string marker = "proofvalue" + crypto::HexEncode(crypto::RandomBytes(16));
-    config["proofValue"] = marker;
-    CERTLEDGER_ASSIGN_OR_RETURN(std::string text, crypto::Canonicalize(config));
-    const size_t at = text.find("\"" + marker + "\"");
-    if (at == std::string::npos) {
-      return Status::Internal("certificate.template", "no proofValue in the proof template");
-    }
-    t.pre = text.substr(0, at);
-    t.post = text.substr(at + marker.size() + 2);
-    return t;
-  }
-};
-
-// A credential's RFC 8785 text from its templates and row values (all
-// holes filled): signed as eddsa-jcs-2022 section 3.3.1 does (the document
-// is hashed without its proof, 3.3.4: pre || post), with the proof put in
+// A certificate's RFC 8785 text from the templates and row values: the proof
 // as Open Badges 3.0 carries it, a set of one ("proof" sorts after "name",
 // before "type"). Byte for byte Canonicalize of SignCredential's document.
 Result<std::string> SignFromTemplate(const CredentialTemplate& t, const ProofTemplate& proof,
                                      const CredentialTemplate::Values& values,
                                      const crypto::Signer& signer) {
-  std::string pre, post;
-  t.Fill(values, &pre, &post);
-  const std::string_view doc[] = {pre, post};
-  CERTLEDGER_ASSIGN_OR_RETURN(std::string proof_value,
-                              crypto::ProofValueForCanonical(proof.config_hash, doc, signer));
-  std::string cred;
-  cred.reserve(pre.size() + post.size() + proof.pre.size() + proof.post.size() +
-               proof_value.size() + 16);
-  cred += pre;
-  cred += ",\"proof\":[";
-  cred += proof.pre;
-  cred += '"';
-  cred += proof_value;
-  cred += '"';
-  cred += proof.post;
-  cred += ']';
-  cred += post;
-  return cred;
+  return internal::SignFromTemplate(t.canonical(), proof, values, signer,
+                                    internal::ProofShape::kSetOfOne);
 }
 
 // The holes of a credential without voucher or reissue, as BuildCredential
