@@ -40,6 +40,7 @@ struct CertificateLookups;  // certificates.cc
 struct PresignedIssue;      // certificates.cc
 struct IssuedDraft;         // certificates.cc
 struct IssueTemplates;      // certificates.cc
+struct VoucherTemplates;    // vouchers.cc
 }  // namespace internal
 
 struct RegistryOptions {
@@ -544,6 +545,11 @@ class Registry {
   std::mutex templates_mu_;
   std::map<std::pair<int64_t, int64_t>, std::shared_ptr<const internal::IssueTemplates>>
       templates_;  // GUARDED_BY(templates_mu_)
+  // The voucher credential template made last (vouchers.cc, SignVoucher):
+  // one operator, one key and one year at a time, a new one each second.
+  std::mutex voucher_templates_mu_;
+  std::shared_ptr<const internal::VoucherTemplates>
+      voucher_templates_;  // GUARDED_BY(voucher_templates_mu_)
 };
 
 // Parses "https://host[:port]" (no path, query or fragment). Returns the

@@ -21,7 +21,11 @@
 // sequences: an immediate issuance needs it empty and a free slot, a promotion
 // must serve its minimum.
 #include <algorithm>
+#include <array>
 #include <cstdio>
+#include <initializer_list>
+#include <memory>
+#include <mutex>
 #include <regex>
 
 #include "crypto/data_integrity.h"
@@ -33,6 +37,7 @@
 #include "registry/eligibility.h"
 #include "registry/ids.h"
 #include "registry/internal/at_rest.h"
+#include "registry/internal/canonical_template.h"
 #include "registry/internal/db.h"
 #include "registry/internal/outbox.h"
 #include "registry/internal/status_lists.h"
@@ -342,6 +347,22 @@ void SetVoucherState(Conn& c, const std::string& code, const std::string& state,
 
 // What the write closures need from the Registry, resolved before the write
 // (the operator's key is decrypted outside the writer).
+}  // namespace
+
+namespace internal {
+// The template of the voucher credentials the operator (`key_id`, `name`)
+// signs in one second for one year (valid until `valid_until`).
+struct VoucherTemplates {
+  std::string key_id, name, valid_until;
+  int64_t second = 0;
+  int year = 0;
+  CanonicalTemplate credential;
+  ProofTemplate proof;
+};
+}  // namespace internal
+
+namespace {
+
 struct Tx {
   const std::string& base_url;
   Ledger& ledger;
@@ -349,6 +370,10 @@ struct Tx {
   const crypto::Signer* signer;  // the operator's active key
   std::string operator_did;
   int64_t now;
+  // Where the newest voucher template is kept (Registry): null, every
+  // voucher is built and signed as a JSON document.
+  std::mutex* templates_mu = nullptr;
+  std::shared_ptr<const internal::VoucherTemplates>* templates = nullptr;
 };
 
 struct OperatorRow {
@@ -404,9 +429,87 @@ struct SignedVoucher {
   std::string digest;  // of canon, for the ledger entry
 };
 
+// The unsigned TrainingVoucherCredential (docs/formats.md): the one builder
+// of the format, used as a JSON document and, with placeholders, as the
+// template (VoucherTemplateFor).
+Json BuildVoucher(const Tx& x, const std::string& operator_name, const std::string& url,
+                  const std::string& valid_until, const std::string& holder_name,
+                  const std::string& programme_url, const Json& year, const std::string& entry_id,
+                  const std::string& status_idx, const std::string& list_url) {
+  return Json{
+      {"@context", {"https://www.w3.org/ns/credentials/v2", x.base_url + "/contexts/v1.json"}},
+      {"id", url},
+      {"type", {"VerifiableCredential", "TrainingVoucherCredential"}},
+      {"issuer", {{"id", x.operator_did}, {"name", operator_name}}},
+      {"validFrom", crypto::FormatRfc3339(x.now)},
+      {"validUntil", valid_until},
+      {"credentialSubject",
+       {{"type", "TrainingVoucher"},
+        {"holderName", holder_name},
+        {"programme", programme_url},
+        {"year", year}}},
+      {"credentialStatus",
+       {{"id", entry_id},
+        {"type", "BitstringStatusListEntry"},
+        {"statusPurpose", "revocation"},
+        {"statusListIndex", status_idx},
+        {"statusListCredential", list_url}}}};
+}
+
+// The holes of the voucher template: what differs between the vouchers of one
+// second and year.
+enum VoucherHole : int {
+  kVoucherUrl = 0,
+  kVoucherHolder,
+  kVoucherProgramme,
+  kVoucherEntryId,
+  kVoucherStatusIdx,
+  kVoucherListUrl,
+  kVoucherHoles
+};
+
+// The template for the vouchers x.signer signs at x.now for `year`: the one
+// kept in x.templates when made from the same key, operator name, second and
+// year, else a new one (kept in its place).
+Result<std::shared_ptr<const internal::VoucherTemplates>> VoucherTemplateFor(
+    const Tx& x, const std::string& operator_name, int year, const std::string& valid_until) {
+  const int64_t second = x.now / 1000;
+  const std::string key_id = x.signer->KeyId();
+  {
+    std::lock_guard<std::mutex> lk(*x.templates_mu);
+    const auto& kept = *x.templates;
+    if (kept && kept->second == second && kept->year == year && kept->key_id == key_id &&
+        kept->name == operator_name && kept->valid_until == valid_until) {
+      return kept;
+    }
+  }
+  auto t = std::make_shared<internal::VoucherTemplates>();
+  t->key_id = key_id;
+  t->name = operator_name;
+  t->valid_until = valid_until;
+  t->second = second;
+  t->year = year;
+  const internal::CanonicalTemplate::Marker m;
+  CERTLEDGER_ASSIGN_OR_RETURN(
+      t->credential,
+      internal::CanonicalTemplate::Create(
+          BuildVoucher(x, operator_name, m.Hole(kVoucherUrl), valid_until, m.Hole(kVoucherHolder),
+                       m.Hole(kVoucherProgramme), Json(year), m.Hole(kVoucherEntryId),
+                       m.Hole(kVoucherStatusIdx), m.Hole(kVoucherListUrl)),
+          m, kVoucherHoles));
+  CERTLEDGER_ASSIGN_OR_RETURN(
+      t->proof, internal::ProofTemplate::Create(t->credential.context(),
+                                                crypto::FormatRfc3339(x.now), *x.signer));
+  std::lock_guard<std::mutex> lk(*x.templates_mu);
+  *x.templates = t;
+  return std::shared_ptr<const internal::VoucherTemplates>(std::move(t));
+}
+
 // Signs the TrainingVoucherCredential `code` for `holder_name` (programme
 // `issuer`/`programme` of `year`, valid until `closes_ms` - 1 in `time_zone`)
-// with status entry `slot`. No database access.
+// with status entry `slot`. No database access. From the kept template when
+// x has one (the same bytes as the JSON document signed with AddProof:
+// vouchers_test, "a voucher signed from the template is byte for byte...").
 Result<SignedVoucher> SignVoucher(const Tx& x, const std::string& operator_name,
                                   const std::string& code, const internal::StatusSlot& slot,
                                   int year, int64_t closes_ms, const std::string& time_zone,
@@ -417,28 +520,40 @@ Result<SignedVoucher> SignVoucher(const Tx& x, const std::string& operator_name,
   out.url = x.base_url + "/v/" + code;
   out.slot = slot;
   CERTLEDGER_ASSIGN_OR_RETURN(out.valid_until, FormatLocalRfc3339(time_zone, closes_ms - 1));
-  Json cred = {
-      {"@context", {"https://www.w3.org/ns/credentials/v2", x.base_url + "/contexts/v1.json"}},
-      {"id", out.url},
-      {"type", {"VerifiableCredential", "TrainingVoucherCredential"}},
-      {"issuer", {{"id", x.operator_did}, {"name", operator_name}}},
-      {"validFrom", crypto::FormatRfc3339(x.now)},
-      {"validUntil", out.valid_until},
-      {"credentialSubject",
-       {{"type", "TrainingVoucher"},
-        {"holderName", holder_name},
-        {"programme", x.base_url + "/programmes/" + issuer + "/" + programme},
-        {"year", year}}},
-      {"credentialStatus",
-       {{"id", slot.EntryId()},
-        {"type", "BitstringStatusListEntry"},
-        {"statusPurpose", "revocation"},
-        {"statusListIndex", std::to_string(slot.idx)},
-        {"statusListCredential", slot.list_url}}}};
-  crypto::ProofOptions po;
-  po.created = crypto::FormatRfc3339(x.now);
-  CERTLEDGER_ASSIGN_OR_RETURN(Json signed_cred, crypto::AddProof(cred, po, *x.signer));
-  CERTLEDGER_ASSIGN_OR_RETURN(out.canon, crypto::Canonicalize(signed_cred));
+  const std::string programme_url = x.base_url + "/programmes/" + issuer + "/" + programme;
+  const std::string status_idx = std::to_string(slot.idx);
+  // A text that is not UTF-8 takes the JSON path, which reports it.
+  std::array<std::string, kVoucherHoles> values;
+  bool templated = x.templates != nullptr;
+  for (auto& [hole, text] : std::initializer_list<std::pair<VoucherHole, const std::string*>>{
+           {kVoucherUrl, &out.url},
+           {kVoucherHolder, &holder_name},
+           {kVoucherProgramme, &programme_url},
+           {kVoucherListUrl, &slot.list_url}}) {
+    if (!templated) break;
+    auto content = internal::CanonicalContent(*text);
+    if (!content.ok()) {
+      templated = false;
+      break;
+    }
+    values[hole] = std::move(content).value();
+  }
+  if (templated) {
+    values[kVoucherStatusIdx] = status_idx;
+    values[kVoucherEntryId] = values[kVoucherListUrl] + "#" + status_idx;
+    CERTLEDGER_ASSIGN_OR_RETURN(auto t,
+                                VoucherTemplateFor(x, operator_name, year, out.valid_until));
+    CERTLEDGER_ASSIGN_OR_RETURN(
+        out.canon, internal::SignFromTemplate(t->credential, t->proof, values, *x.signer,
+                                              internal::ProofShape::kObject));
+  } else {
+    Json cred = BuildVoucher(x, operator_name, out.url, out.valid_until, holder_name, programme_url,
+                             Json(year), slot.EntryId(), status_idx, slot.list_url);
+    crypto::ProofOptions po;
+    po.created = crypto::FormatRfc3339(x.now);
+    CERTLEDGER_ASSIGN_OR_RETURN(Json signed_cred, crypto::AddProof(cred, po, *x.signer));
+    CERTLEDGER_ASSIGN_OR_RETURN(out.canon, crypto::Canonicalize(signed_cred));
+  }
   CERTLEDGER_ASSIGN_OR_RETURN(out.sealed, crypto::SealBytes(x.pii, out.canon, "voucher|" + code));
   out.digest = crypto::Sha256Tagged(out.canon);
   return out;
@@ -630,7 +745,14 @@ Status Registry::ConfigureYear(const YearConfigInput& in) {
   CERTLEDGER_ASSIGN_OR_RETURN(std::string canon, crypto::Canonicalize(cfg));
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
   const crypto::SecretBytes pii = VoucherKey("pii");
-  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now};
+  Tx x{base_url_,
+       *ledger_,
+       pii,
+       signer.get(),
+       IssuerDid(kOperatorSlug),
+       now,
+       &voucher_templates_mu_,
+       &voucher_templates_};
   Status st = db_->Write([&](Conn& c) -> Status {
     auto existing = LoadYear(c, in.year);
     if (existing.ok()) {
@@ -812,7 +934,14 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
       CERTLEDGER_ASSIGN_OR_RETURN(signer, SignerFor(kOperatorSlug, true));
     }
   }
-  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now};
+  Tx x{base_url_,
+       *ledger_,
+       pii,
+       signer.get(),
+       IssuerDid(kOperatorSlug),
+       now,
+       &voucher_templates_mu_,
+       &voucher_templates_};
   const int the_year = year->year;
   // Sign the voucher now, with a random index of the operator's newest status
   // list; the closure claims the index and stores the voucher, or (the index
@@ -971,7 +1100,14 @@ Status Registry::Withdraw(const std::string& application_id) {
   const int64_t now = clock_.NowMillis();
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
   const crypto::SecretBytes pii = VoucherKey("pii");
-  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now};
+  Tx x{base_url_,
+       *ledger_,
+       pii,
+       signer.get(),
+       IssuerDid(kOperatorSlug),
+       now,
+       &voucher_templates_mu_,
+       &voucher_templates_};
   Status st = db_->Write([&](Conn& c) -> Status {
     CERTLEDGER_ASSIGN_OR_RETURN(AppRow a, LoadApp(c, application_id));
     if (a.state == "queued") {
@@ -1073,7 +1209,14 @@ Status Registry::Annul(const std::string& voucher_code, const std::string& reaso
   const int64_t now = clock_.NowMillis();
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
   const crypto::SecretBytes pii = VoucherKey("pii");
-  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now};
+  Tx x{base_url_,
+       *ledger_,
+       pii,
+       signer.get(),
+       IssuerDid(kOperatorSlug),
+       now,
+       &voucher_templates_mu_,
+       &voucher_templates_};
   Status st = db_->Write([&](Conn& c) -> Status {
     CERTLEDGER_ASSIGN_OR_RETURN(VoucherRow v, LoadVoucher(c, code));
     if (v.state != "issued" && v.state != "enrolled") {
@@ -1113,7 +1256,14 @@ Result<int64_t> Registry::RunDeadlines() {
   const int64_t now = clock_.NowMillis();
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
   const crypto::SecretBytes pii = VoucherKey("pii");
-  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now};
+  Tx x{base_url_,
+       *ledger_,
+       pii,
+       signer.get(),
+       IssuerDid(kOperatorSlug),
+       now,
+       &voucher_templates_mu_,
+       &voucher_templates_};
   std::vector<int> years;
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
     auto& q = c.Prepare("SELECT year FROM voucher_years WHERE closed_ms IS NULL ORDER BY year");

@@ -251,6 +251,102 @@ TEST_CASE("vouchers: an eligible application gets a signed voucher valid to the 
   CHECK(issued[0].body.find(app.voucher_code) != std::string::npos);
 }
 
+// Vouchers are written from a canonical template (vouchers.cc, SignVoucher):
+// each stored voucher must be byte for byte the documented credential
+// (docs/formats.md) signed as a JSON document with AddProof (Ed25519 is
+// deterministic), whether signed before the transaction (an application) or
+// in it (a promotion), across seconds, programmes, names that need escaping
+// and a key rotation; and the ledger's digest covers those bytes.
+TEST_CASE("vouchers: a voucher signed from the template is byte for byte the documented one",
+          "[registry][vouchers]") {
+  VoucherEnv env(6);
+  auto check = [&](const ApplicationView& app, const ApplicationInput& in,
+                   const std::string& key_number, int64_t signed_ms) {
+    INFO(app.voucher_code);
+    auto v = env.reg->GetVoucher(app.voucher_code);
+    REQUIRE(v.ok());
+    auto stored = crypto::Canonicalize(v->credential);
+    REQUIRE(stored.ok());
+    const Json& st = v->credential["credentialStatus"];
+    const std::string list = st["statusListCredential"].get<std::string>();
+    const std::string idx = st["statusListIndex"].get<std::string>();
+    const std::string base = "https://cert.example.ru";
+    Json doc = {{"@context", {"https://www.w3.org/ns/credentials/v2", base + "/contexts/v1.json"}},
+                {"id", base + "/v/" + app.voucher_code},
+                {"type", {"VerifiableCredential", "TrainingVoucherCredential"}},
+                {"issuer",
+                 {{"id", "did:web:cert.example.ru:issuers:operator"},
+                  {"name", v->credential["issuer"]["name"]}}},
+                {"validFrom", crypto::FormatRfc3339(signed_ms)},
+                {"validUntil", "2026-12-31T23:59:59.999+03:00"},
+                {"credentialSubject",
+                 {{"type", "TrainingVoucher"},
+                  {"holderName", in.full_name},
+                  {"programme", base + "/programmes/" + in.issuer + "/" + in.programme},
+                  {"year", 2026}}},
+                {"credentialStatus",
+                 {{"id", list + "#" + idx},
+                  {"type", "BitstringStatusListEntry"},
+                  {"statusPurpose", "revocation"},
+                  {"statusListIndex", idx},
+                  {"statusListCredential", list}}}};
+    auto signer = env.reg->ActiveSigner("operator");
+    REQUIRE(signer.ok());
+    REQUIRE((*signer)->KeyId() == "did:web:cert.example.ru:issuers:operator#key-" + key_number);
+    crypto::ProofOptions po;
+    po.created = crypto::FormatRfc3339(signed_ms);
+    auto expected = crypto::AddProof(doc, po, **signer);
+    REQUIRE(expected.ok());
+    CHECK(*stored == *crypto::Canonicalize(*expected));
+    bool logged = false;
+    for (const auto& e : env.Entries()) {
+      if (e.type == event::kVoucherIssued && e.digest == crypto::Sha256Tagged(*stored)) {
+        logged = true;
+      }
+    }
+    CHECK(logged);
+  };
+  auto apply = [&](const ApplicationInput& in) {
+    auto r = env.reg->Apply(in, "");
+    INFO(r.status().ToString());
+    REQUIRE(r.ok());
+    REQUIRE(r->application);
+    return *r->application;
+  };
+  ApplicationInput p1 = VoucherEnv::Person(1);
+  const int64_t t0 = env.clock.NowMillis();
+  const ApplicationView first = apply(p1);
+  check(first, p1, "1", t0);
+  // A name that needs escaping; the same second (the kept template).
+  ApplicationInput p2 = VoucherEnv::Person(2);
+  p2.full_name = "Заявитель \"Второй\" \\ Тест";
+  check(apply(p2), p2, "1", t0);
+  // Another provider's programme, a second later.
+  env.clock.Advance(1000);
+  ApplicationInput p3 = VoucherEnv::Person(3);
+  p3.issuer = "other";
+  check(apply(p3), p3, "1", t0 + 1000);
+  // The operator's key rotated.
+  REQUIRE(env.reg->RotateKey("operator").ok());
+  ApplicationInput p4 = VoucherEnv::Person(4);
+  check(apply(p4), p4, "2", t0 + 1000);
+  ApplicationInput p5 = VoucherEnv::Person(5), p6 = VoucherEnv::Person(6);
+  check(apply(p5), p5, "2", t0 + 1000);
+  check(apply(p6), p6, "2", t0 + 1000);
+  // Quota reached: the next one waits, then is served by an annulment (its
+  // voucher signed in the annulment's transaction).
+  ApplicationInput p7 = VoucherEnv::Person(7);
+  p7.full_name = "Ожидающий «Заявитель» Élan";
+  auto queued = apply(p7);
+  REQUIRE(queued.state == "queued");
+  env.clock.Advance(1000);
+  REQUIRE(env.reg->Annul(first.voucher_code, "operator-decision", "").ok());
+  auto promoted = env.reg->GetApplication(queued.id);
+  REQUIRE(promoted.ok());
+  REQUIRE(promoted->state == "voucher-issued");
+  check(*promoted, p7, "2", t0 + 2000);
+}
+
 TEST_CASE("vouchers: an ineligible application gets every reason and stores nothing",
           "[registry][vouchers]") {
   VoucherEnv env;
