@@ -293,6 +293,7 @@ echo "    counter before: $before"
 echo "    CL_PER_THREAD=$per_thread wrk -t2 -c$conns -d600s -s bench/wrk/apply.lua $base  (stopped when all are answered)"
 t0="$(date +%s.%N)"
 t1="$t0"
+rcpu0="$(cpu_ticks)"
 CL_PER_THREAD="$per_thread" wrk -t2 -c"$conns" -d600s --latency -s "$here/wrk/apply.lua" "$base" \
   >"$tmp/c.txt" 2>"$tmp/c.err" &
 wrk_pid=$!
@@ -306,8 +307,8 @@ while kill -0 "$wrk_pid" 2>/dev/null; do
   i="$(sed -E 's/.*"issued":([0-9]+).*/\1/' <<<"$c")"
   q="$(sed -E 's/.*"queueLength":([0-9]+).*/\1/' <<<"$c")"
   n=$((i + q))
-  if [ "$n" -ge $((held + queued0 + rush)) ]; then t1="$(date +%s.%N)"; break; fi
-  if [ "$n" = "$last" ]; then still=$((still + 1)); else still=0; last="$n"; t1="$(date +%s.%N)"; fi
+  if [ "$n" -ge $((held + queued0 + rush)) ]; then t1="$(date +%s.%N)"; rcpu1="$(cpu_ticks)"; break; fi
+  if [ "$n" = "$last" ]; then still=$((still + 1)); else still=0; last="$n"; t1="$(date +%s.%N)"; rcpu1="$(cpu_ticks)"; fi
   if [ "$still" -ge 30 ]; then echo "    (nothing stored for 3 s: stopping)"; break; fi
   sleep 0.1
 done
@@ -320,9 +321,11 @@ sed 's/^/    certledger| /' "$tmp/c.txt"
 echo "    counter after: $after"
 echo "    database: $(du -k "$data/registry.db" | cut -f1) kB, its log (registry.db-wal) $(du -k "$data/registry.db-wal" | cut -f1) kB"
 read -r _ created _ cerrors _ _ _ _ <<<"$(grep '^CREATED' "$tmp/c.txt")"
-python3 - "$t0" "$t1" "$rush" "$quota" "$held" "$queued0" "$created" "$cerrors" "$after" <<'EOF'
+python3 - "$t0" "$t1" "$rush" "$quota" "$held" "$queued0" "$created" "$cerrors" "$after" \
+  "$(( ${rcpu1:-$rcpu0} - rcpu0 ))" "$hz" <<'EOF'
 import json, sys
 t0, t1 = float(sys.argv[1]), float(sys.argv[2])
+ticks, hz = float(sys.argv[10]), float(sys.argv[11])
 rush, quota, held, queued0, created, errors = map(int, sys.argv[3:9])
 c = json.loads(sys.argv[9])
 secs = t1 - t0
@@ -331,6 +334,8 @@ ok = (c["issued"] == quota and c["queueLength"] == want_queue and created == rus
       and errors == 0 and c["spacesLeft"] == 0)
 print(f"  rush: {rush} applications in {secs:.1f} s ({rush / secs:,.0f}/s; goal <= 20 s: "
       f"{'met' if secs <= 20 else 'NOT met'})")
+print(f"  server CPU: {ticks / hz / max(secs, 1e-9):.2f} cores, "
+      f"{1e6 * ticks / hz / max(rush, 1):,.0f} us per application")
 print(f"  invariants: issued {c['issued']} (want {quota}), queueLength {c['queueLength']} "
       f"(want {want_queue}), answered 201: {created} (want {rush}), errors {errors}: "
       f"{'OK' if ok else 'BROKEN'}")
