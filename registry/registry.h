@@ -41,6 +41,12 @@ struct PresignedIssue;      // certificates.cc
 struct IssuedDraft;         // certificates.cc
 struct IssueTemplates;      // certificates.cc
 struct VoucherTemplates;    // vouchers.cc
+// The voucher credential template made last (vouchers.cc, SignVoucher): one
+// operator, one key and one year at a time, a new one each second.
+struct VoucherTemplateKeeper {
+  std::mutex mu;
+  std::shared_ptr<const VoucherTemplates> kept;  // GUARDED_BY(mu)
+};
 }  // namespace internal
 
 struct RegistryOptions {
@@ -545,11 +551,7 @@ class Registry {
   std::mutex templates_mu_;
   std::map<std::pair<int64_t, int64_t>, std::shared_ptr<const internal::IssueTemplates>>
       templates_;  // GUARDED_BY(templates_mu_)
-  // The voucher credential template made last (vouchers.cc, SignVoucher):
-  // one operator, one key and one year at a time, a new one each second.
-  std::mutex voucher_templates_mu_;
-  std::shared_ptr<const internal::VoucherTemplates>
-      voucher_templates_;  // GUARDED_BY(voucher_templates_mu_)
+  internal::VoucherTemplateKeeper voucher_templates_;
 };
 
 // Parses "https://host[:port]" (no path, query or fragment). Returns the

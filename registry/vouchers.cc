@@ -372,8 +372,7 @@ struct Tx {
   int64_t now;
   // Where the newest voucher template is kept (Registry): null, every
   // voucher is built and signed as a JSON document.
-  std::mutex* templates_mu = nullptr;
-  std::shared_ptr<const internal::VoucherTemplates>* templates = nullptr;
+  internal::VoucherTemplateKeeper* templates = nullptr;
 };
 
 struct OperatorRow {
@@ -476,8 +475,8 @@ Result<std::shared_ptr<const internal::VoucherTemplates>> VoucherTemplateFor(
   const int64_t second = x.now / 1000;
   const std::string key_id = x.signer->KeyId();
   {
-    std::lock_guard<std::mutex> lk(*x.templates_mu);
-    const auto& kept = *x.templates;
+    std::lock_guard<std::mutex> lk(x.templates->mu);
+    const auto& kept = x.templates->kept;
     if (kept && kept->second == second && kept->year == year && kept->key_id == key_id &&
         kept->name == operator_name && kept->valid_until == valid_until) {
       return kept;
@@ -500,8 +499,8 @@ Result<std::shared_ptr<const internal::VoucherTemplates>> VoucherTemplateFor(
   CERTLEDGER_ASSIGN_OR_RETURN(
       t->proof, internal::ProofTemplate::Create(t->credential.context(),
                                                 crypto::FormatRfc3339(x.now), *x.signer));
-  std::lock_guard<std::mutex> lk(*x.templates_mu);
-  *x.templates = t;
+  std::lock_guard<std::mutex> lk(x.templates->mu);
+  x.templates->kept = t;
   return std::shared_ptr<const internal::VoucherTemplates>(std::move(t));
 }
 
@@ -745,14 +744,7 @@ Status Registry::ConfigureYear(const YearConfigInput& in) {
   CERTLEDGER_ASSIGN_OR_RETURN(std::string canon, crypto::Canonicalize(cfg));
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
   const crypto::SecretBytes pii = VoucherKey("pii");
-  Tx x{base_url_,
-       *ledger_,
-       pii,
-       signer.get(),
-       IssuerDid(kOperatorSlug),
-       now,
-       &voucher_templates_mu_,
-       &voucher_templates_};
+  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now, &voucher_templates_};
   Status st = db_->Write([&](Conn& c) -> Status {
     auto existing = LoadYear(c, in.year);
     if (existing.ok()) {
@@ -934,14 +926,7 @@ Result<ApplyOutcome> Registry::Apply(const ApplicationInput& in, const std::stri
       CERTLEDGER_ASSIGN_OR_RETURN(signer, SignerFor(kOperatorSlug, true));
     }
   }
-  Tx x{base_url_,
-       *ledger_,
-       pii,
-       signer.get(),
-       IssuerDid(kOperatorSlug),
-       now,
-       &voucher_templates_mu_,
-       &voucher_templates_};
+  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now, &voucher_templates_};
   const int the_year = year->year;
   // Sign the voucher now, with a random index of the operator's newest status
   // list; the closure claims the index and stores the voucher, or (the index
@@ -1100,14 +1085,7 @@ Status Registry::Withdraw(const std::string& application_id) {
   const int64_t now = clock_.NowMillis();
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
   const crypto::SecretBytes pii = VoucherKey("pii");
-  Tx x{base_url_,
-       *ledger_,
-       pii,
-       signer.get(),
-       IssuerDid(kOperatorSlug),
-       now,
-       &voucher_templates_mu_,
-       &voucher_templates_};
+  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now, &voucher_templates_};
   Status st = db_->Write([&](Conn& c) -> Status {
     CERTLEDGER_ASSIGN_OR_RETURN(AppRow a, LoadApp(c, application_id));
     if (a.state == "queued") {
@@ -1209,14 +1187,7 @@ Status Registry::Annul(const std::string& voucher_code, const std::string& reaso
   const int64_t now = clock_.NowMillis();
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
   const crypto::SecretBytes pii = VoucherKey("pii");
-  Tx x{base_url_,
-       *ledger_,
-       pii,
-       signer.get(),
-       IssuerDid(kOperatorSlug),
-       now,
-       &voucher_templates_mu_,
-       &voucher_templates_};
+  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now, &voucher_templates_};
   Status st = db_->Write([&](Conn& c) -> Status {
     CERTLEDGER_ASSIGN_OR_RETURN(VoucherRow v, LoadVoucher(c, code));
     if (v.state != "issued" && v.state != "enrolled") {
@@ -1256,14 +1227,7 @@ Result<int64_t> Registry::RunDeadlines() {
   const int64_t now = clock_.NowMillis();
   CERTLEDGER_ASSIGN_OR_RETURN(auto signer, SignerFor(kOperatorSlug, true));
   const crypto::SecretBytes pii = VoucherKey("pii");
-  Tx x{base_url_,
-       *ledger_,
-       pii,
-       signer.get(),
-       IssuerDid(kOperatorSlug),
-       now,
-       &voucher_templates_mu_,
-       &voucher_templates_};
+  Tx x{base_url_, *ledger_, pii, signer.get(), IssuerDid(kOperatorSlug), now, &voucher_templates_};
   std::vector<int> years;
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
     auto& q = c.Prepare("SELECT year FROM voucher_years WHERE closed_ms IS NULL ORDER BY year");

@@ -160,33 +160,57 @@ TEST_CASE("db: a rerunnable closure that throws after a change leaves nothing of
   CHECK(Sizes(*db) == std::set<int64_t>{8});
 }
 
+// Holds every fsync of the log while `hold` is set (DbOptions::TEST_before_sync),
+// counting the ones it held.
+struct SyncGate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool hold;
+  int held = 0;
+  explicit SyncGate(bool hold_at_start) : hold(hold_at_start) {}
+  std::function<void()> Hook() {
+    return [this] {
+      std::unique_lock<std::mutex> lk(mu);
+      if (!hold) return;
+      ++held;
+      cv.notify_all();
+      cv.wait(lk, [this] { return !hold; });
+    };
+  }
+  void Hold(bool h) {
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      hold = h;
+    }
+    cv.notify_all();
+  }
+  int Held() {
+    std::lock_guard<std::mutex> lk(mu);
+    return held;
+  }
+};
+
+// Whether `what` became true within 10 s.
+bool WaitFor(const std::function<bool()>& what) {
+  for (int i = 0; i < 1000 && !what(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return what();
+}
+
 TEST_CASE(
     "db: a group and what was read of it are answered only after its fsync, and the next group "
     "commits "
     "meanwhile",
     "[registry]") {
   TempDir dir;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool hold = true;
-  int syncs = 0;
+  SyncGate gate(/*hold_at_start=*/true);
   DbOptions o;
   o.create = true;
-  o.TEST_before_sync = [&] {
-    std::unique_lock<std::mutex> lk(mu);
-    ++syncs;
-    cv.notify_all();
-    cv.wait(lk, [&] { return !hold; });
-  };
+  o.TEST_before_sync = gate.Hook();
   auto opened = Db::Open((dir.path() / "registry.db").string(), o);
   REQUIRE(opened.ok());
   Db& db = **opened;
-  auto wait_for = [](const std::function<bool()>& what) {
-    for (int i = 0; i < 1000 && !what(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return what();
-  };
 
   std::atomic<bool> first_answered{false}, read_answered{false}, second_ran{false};
   Status first_status, second_status;
@@ -194,10 +218,7 @@ TEST_CASE(
     first_status = db.Write([](Conn& c) { return InsertCheckpoint(c, 1); });
     first_answered = true;
   });
-  REQUIRE(wait_for([&] {
-    std::lock_guard<std::mutex> lk(mu);
-    return syncs == 1;
-  }));
+  REQUIRE(WaitFor([&] { return gate.Held() == 1; }));
   // Committed, not yet durable: a Read sees it, WaitDurable (before an
   // answer) waits.
   bool hinted = false;
@@ -221,15 +242,11 @@ TEST_CASE(
               return InsertCheckpoint(c, 2);
             }).ok());
   });
-  CHECK(wait_for([&] { return second_ran.load(); }));
+  CHECK(WaitFor([&] { return second_ran.load(); }));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   CHECK_FALSE(first_answered);
   CHECK_FALSE(read_answered);
-  {
-    std::lock_guard<std::mutex> lk(mu);
-    hold = false;
-  }
-  cv.notify_all();
+  gate.Hold(false);
   first.join();
   reader.join();
   second.join();
@@ -246,28 +263,13 @@ TEST_CASE(
 TEST_CASE("db: an answer whose last access was a committed write does not wait for later groups",
           "[registry]") {
   TempDir dir;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool hold = false;
-  int held = 0;
+  SyncGate gate(/*hold_at_start=*/false);
   DbOptions o;
   o.create = true;
-  o.TEST_before_sync = [&] {
-    std::unique_lock<std::mutex> lk(mu);
-    if (!hold) return;
-    ++held;
-    cv.notify_all();
-    cv.wait(lk, [&] { return !hold; });
-  };
+  o.TEST_before_sync = gate.Hook();
   auto opened = Db::Open((dir.path() / "registry.db").string(), o);
   REQUIRE(opened.ok());
   Db& db = **opened;
-  auto wait_for = [](const std::function<bool()>& what) {
-    for (int i = 0; i < 1000 && !what(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return what();
-  };
 
   // Each thread writes first (durable at once), then waits for the held fsync
   // of another group before answering:
@@ -291,28 +293,18 @@ TEST_CASE("db: an answer whose last access was a committed write does not wait f
   };
   std::vector<std::thread> threads;
   for (int who = 0; who < 4; ++who) threads.emplace_back(answer, who);
-  REQUIRE(wait_for([&] { return written == 4; }));
-  {
-    std::lock_guard<std::mutex> lk(mu);
-    hold = true;
-  }
+  REQUIRE(WaitFor([&] { return written == 4; }));
+  gate.Hold(true);
   std::thread second([&] { CHECK(db.Write([](Conn& c) { return InsertCheckpoint(c, 2); }).ok()); });
-  REQUIRE(wait_for([&] {
-    std::lock_guard<std::mutex> lk(mu);
-    return held == 1;
-  }));
+  REQUIRE(WaitFor([&] { return gate.Held() == 1; }));
   CHECK_FALSE(db.IsDurable());
   go = true;
-  CHECK(wait_for([&] { return answered[0].load(); }));  // during the held fsync
+  CHECK(WaitFor([&] { return answered[0].load(); }));  // during the held fsync
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   CHECK_FALSE(answered[1]);
   CHECK_FALSE(answered[2]);
   CHECK_FALSE(answered[3]);
-  {
-    std::lock_guard<std::mutex> lk(mu);
-    hold = false;
-  }
-  cv.notify_all();
+  gate.Hold(false);
   for (auto& t : threads) t.join();
   second.join();
   CHECK(b_read.count(2) == 1);
