@@ -190,6 +190,16 @@ struct SyncGate {
   }
 };
 
+// A new registry database in `dir` whose fsyncs go through `gate`.
+std::unique_ptr<Db> OpenGated(const TempDir& dir, SyncGate& gate) {
+  DbOptions o;
+  o.create = true;
+  o.TEST_before_sync = gate.Hook();
+  auto opened = Db::Open((dir.path() / "registry.db").string(), o);
+  REQUIRE(opened.ok());
+  return std::move(*opened);
+}
+
 // Whether `what` became true within 10 s.
 bool WaitFor(const std::function<bool()>& what) {
   for (int i = 0; i < 1000 && !what(); ++i) {
@@ -205,12 +215,8 @@ TEST_CASE(
     "[registry]") {
   TempDir dir;
   SyncGate gate(/*hold_at_start=*/true);
-  DbOptions o;
-  o.create = true;
-  o.TEST_before_sync = gate.Hook();
-  auto opened = Db::Open((dir.path() / "registry.db").string(), o);
-  REQUIRE(opened.ok());
-  Db& db = **opened;
+  const std::unique_ptr<Db> owned = OpenGated(dir, gate);
+  Db& db = *owned;
 
   std::atomic<bool> first_answered{false}, read_answered{false}, second_ran{false};
   Status first_status, second_status;
@@ -264,12 +270,8 @@ TEST_CASE("db: an answer whose last access was a committed write does not wait f
           "[registry]") {
   TempDir dir;
   SyncGate gate(/*hold_at_start=*/false);
-  DbOptions o;
-  o.create = true;
-  o.TEST_before_sync = gate.Hook();
-  auto opened = Db::Open((dir.path() / "registry.db").string(), o);
-  REQUIRE(opened.ok());
-  Db& db = **opened;
+  const std::unique_ptr<Db> owned = OpenGated(dir, gate);
+  Db& db = *owned;
 
   // Each thread writes first (durable at once), then waits for the held fsync
   // of another group before answering:
