@@ -345,8 +345,6 @@ void SetVoucherState(Conn& c, const std::string& code, const std::string& state,
 
 // --- the transaction context --------------------------------------------------
 
-// What the write closures need from the Registry, resolved before the write
-// (the operator's key is decrypted outside the writer).
 }  // namespace
 
 namespace internal {
@@ -363,6 +361,8 @@ struct VoucherTemplates {
 
 namespace {
 
+// What the write closures need from the Registry, resolved before the write
+// (the operator's key is decrypted outside the writer).
 struct Tx {
   const std::string& base_url;
   Ledger& ledger;
