@@ -579,14 +579,11 @@ Json BuildCredential(const CredentialConstants& k, const IssuerRow& issuer, cons
 
 // --- Batch issuance: credentials written from a canonical template --------
 //
-// IssueBatch signs thousands of credentials of a few programmes. Each is
-// BuildCredential's output with other row values, so the RFC 8785 text of
-// one credential per programme is made once, with unique placeholders for the
-// row values, and cut into literal pieces and holes. A row's canonical text is
-// then the pieces with the row's values written in their canonical form:
-// byte for byte what Canonicalize(BuildCredential(...)) gives (the values sit
-// in the same places, keys do not move, and a string's canonical form does
-// not depend on its neighbours: RFC 8785 section 3.2.2.2).
+// IssueBatch signs thousands of credentials of a few programmes, and single
+// issues many of one programme a second. Each is BuildCredential's output with
+// other row values: its RFC 8785 text is written from a template made once per
+// programme (registry/internal/canonical_template.h), byte for byte what
+// Canonicalize(BuildCredential(...)) gives.
 
 // The per-row holes of the template.
 enum Hole : int {
