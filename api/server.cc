@@ -102,20 +102,55 @@ std::shared_ptr<const Reply> PageCache::Peek(const std::string& key) {
 
 void PageCache::Put(const std::string& key, const Reply& reply) {
   if (ttl_ms_ <= 0) return;
+  // The answer, its key twice (map and entry) and the map's own overhead.
+  int64_t bytes = static_cast<int64_t>(reply.body.size() + 2 * key.size()) + 128;
+  for (const auto& [k, v] : reply.headers) bytes += static_cast<int64_t>(k.size() + v.size()) + 64;
+  if (bytes > max_bytes_ / 4) return;  // one answer never takes most of the cache
   auto shared = std::make_shared<const Reply>(reply);
   std::lock_guard<std::mutex> lock(mu_);
-  if (entries_.size() > 50'000) entries_.clear();
-  entries_[key] = Entry{std::move(shared), SteadyMs() + ttl_ms_, false};
+  if (auto it = entries_.find(key); it != entries_.end()) {
+    bytes_ -= it->second.bytes;
+    entries_.erase(it);
+  }
+  if (bytes_ + bytes > max_bytes_) {
+    // First the entries Get would no longer give (past their second
+    // lifetime), then everything.
+    const int64_t now = SteadyMs();
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (it->second.expires_ms + ttl_ms_ < now) {
+        bytes_ -= it->second.bytes;
+        it = entries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (bytes_ + bytes > max_bytes_) {
+      entries_.clear();
+      bytes_ = 0;
+    }
+  }
+  entries_[key] = Entry{std::move(shared), SteadyMs() + ttl_ms_, false, bytes};
+  bytes_ += bytes;
 }
 
 void PageCache::Invalidate() {
   std::lock_guard<std::mutex> lock(mu_);
   entries_.clear();
+  bytes_ = 0;
+}
+
+int64_t PageCache::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
 }
 
 ServerContext::ServerContext(registry::Registry& r, std::shared_ptr<const render::FontSet> f,
-                             int64_t page_ttl_ms)
-    : registry(r), base_url(r.base_url()), fonts(std::move(f)), trust(r), pages(page_ttl_ms) {
+                             int64_t page_ttl_ms, int64_t page_cache_bytes)
+    : registry(r),
+      base_url(r.base_url()),
+      fonts(std::move(f)),
+      trust(r),
+      pages(page_ttl_ms, page_cache_bytes) {
   Changed();
 }
 
@@ -216,6 +251,8 @@ Status ServerConfig::MergeJson(const Json& j) {
       s = num(&rate_limit_burst);
     } else if (k == "page_cache_ms") {
       s = num(&page_cache_ms);
+    } else if (k == "page_cache_mb") {
+      s = num(&page_cache_mb);
     } else if (k == "deadline_interval_s") {
       s = num(&deadline_interval_s);
     } else if (k == "log_requests") {
@@ -277,6 +314,9 @@ Status ServerConfig::Validate() const {
   if (keep_alive_max < 1 || keep_alive_timeout_s < 1) {
     return BadConfig("keep_alive_max", "keep-alive settings must be positive");
   }
+  if (page_cache_mb < 1 || page_cache_mb > 65536) {
+    return BadConfig("page_cache_mb", "must be 1..65536 (MiB)");
+  }
   return Status::Ok();
 }
 
@@ -292,6 +332,7 @@ Json ServerConfig::ToJson() const {
           {"rate_limit_per_minute", rate_limit_per_minute},
           {"rate_limit_burst", rate_limit_burst},
           {"page_cache_ms", page_cache_ms},
+          {"page_cache_mb", page_cache_mb},
           {"deadline_interval_s", deadline_interval_s},
           {"log_requests", log_requests}};
 }
@@ -324,7 +365,8 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
   if (!fonts.ok()) {
     std::fprintf(stderr, "certledger: PDFs unavailable: %s\n", fonts.status().ToString().c_str());
   }
-  internal::ServerContext ctx(registry, fonts.ok() ? *fonts : nullptr, config.page_cache_ms);
+  internal::ServerContext ctx(registry, fonts.ok() ? *fonts : nullptr, config.page_cache_ms,
+                              int64_t{config.page_cache_mb} << 20);
   internal::RouterOptions ro;
   ro.base_url = registry.base_url();
   ro.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
@@ -362,8 +404,9 @@ int Serve(registry::Registry& registry, const ServerConfig& config) {
               false,
               {},
               Json(),
-              [&router, &registry, &buffered_server](Request&) -> Result<Reply> {
+              [&router, &registry, &buffered_server, &ctx](Request&) -> Result<Reply> {
                 std::map<std::string, double> gauges;
+                gauges["certledger_page_cache_bytes"] = static_cast<double>(ctx.pages.bytes());
                 if (buffered_server != nullptr) {
                   gauges["certledger_http_connections"] =
                       static_cast<double>(buffered_server->connections());

@@ -30,6 +30,7 @@ struct ServerConfig {
   int rate_limit_per_minute = 120;  // per client address, public POSTs; 0: off
   int rate_limit_burst = 30;
   int page_cache_ms = 1000;       // public page cache (dropped on any change)
+  int page_cache_mb = 64;         // at most this much in it (MiB)
   int deadline_interval_s = 300;  // how often the deadline job runs; 0: never
   bool log_requests = false;
 

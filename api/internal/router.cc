@@ -289,6 +289,19 @@ void Metrics::Observe(const std::string& route, int status, double seconds) {
   ++r.count;
 }
 
+namespace {
+// A sample value in full: a stream's default six significant digits wrote
+// 1048576 as "1.04858e+06" (Prometheus then reads 1048580).
+std::string MetricValue(double v) {
+  if (std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 9007199254740992.0) {
+    return std::to_string(static_cast<int64_t>(v));
+  }
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+}  // namespace
+
 std::string Metrics::Render(const std::map<std::string, double>& gauges) const {
   std::ostringstream o;
   o << "# HELP certledger_http_requests_total HTTP requests by route and status.\n"
@@ -310,7 +323,7 @@ std::string Metrics::Render(const std::map<std::string, double>& gauges) const {
     }
     o << "certledger_http_request_duration_seconds_bucket{" << l << ",le=\"+Inf\"} " << r.count
       << "\n";
-    o << "certledger_http_request_duration_seconds_sum{" << l << "} " << r.sum << "\n";
+    o << "certledger_http_request_duration_seconds_sum{" << l << "} " << MetricValue(r.sum) << "\n";
     o << "certledger_http_request_duration_seconds_count{" << l << "} " << r.count << "\n";
   }
   o << "# HELP certledger_http_fast_answers_total Answers served from the page cache without "
@@ -319,7 +332,7 @@ std::string Metrics::Render(const std::map<std::string, double>& gauges) const {
        "certledger_http_fast_answers_total "
     << fast_answers_.load(std::memory_order_relaxed) << "\n";
   for (const auto& [name, v] : gauges) {
-    o << "# TYPE " << name << " gauge\n" << name << " " << v << "\n";
+    o << "# TYPE " << name << " gauge\n" << name << " " << MetricValue(v) << "\n";
   }
   return o.str();
 }

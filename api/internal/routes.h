@@ -32,14 +32,17 @@ class RegistryTrustSource : public verifier::TrustSource {
   registry::Registry& r_;
 };
 
-// A small cache of rendered public responses (the status hot path): entries
-// live `ttl_ms` and are all dropped on any change made through this server.
+// A small cache of rendered public responses (the status hot path and the
+// certificate PDFs): entries live `ttl_ms` and are all dropped on any change
+// made through this server. It holds at most `max_bytes` of answers (bodies,
+// headers and keys): when a new one would not fit, the entries past their
+// last use are dropped, then all of them.
 // When an entry expires, the first Get misses (that caller renders and Puts)
 // while the others keep getting the expired copy for up to another `ttl_ms`,
 // instead of every concurrent request rendering the same page at once.
 class PageCache {
  public:
-  explicit PageCache(int64_t ttl_ms) : ttl_ms_(ttl_ms) {}
+  PageCache(int64_t ttl_ms, int64_t max_bytes) : ttl_ms_(ttl_ms), max_bytes_(max_bytes) {}
   std::optional<Reply> Get(const std::string& key);
   // The entry Get would give, without a copy, except that an expired entry
   // nobody is re-rendering gives nullptr without making this caller the one
@@ -48,16 +51,21 @@ class PageCache {
   std::shared_ptr<const Reply> Peek(const std::string& key);
   void Put(const std::string& key, const Reply& reply);
   void Invalidate();
+  // What the entries hold now (for /metrics).
+  int64_t bytes() const;
 
  private:
   struct Entry {
     std::shared_ptr<const Reply> reply;
     int64_t expires_ms = 0;
     bool refreshing = false;  // a Get missed after expiry and is rendering
+    int64_t bytes = 0;
   };
   const int64_t ttl_ms_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;
+  const int64_t max_bytes_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;  // GUARDED_BY(mu_)
+  int64_t bytes_ = 0;                               // GUARDED_BY(mu_)
 };
 
 struct ServerContext {
@@ -68,7 +76,7 @@ struct ServerContext {
   PageCache pages;
 
   ServerContext(registry::Registry& r, std::shared_ptr<const render::FontSet> f,
-                int64_t page_ttl_ms);
+                int64_t page_ttl_ms, int64_t page_cache_bytes);
   // The verifier (its caches are dropped by Changed()).
   std::shared_ptr<verifier::Verifier> Verifier();
   // Something public changed through this server (issued, revoked,

@@ -211,6 +211,11 @@ Result<Reply> CredentialJson(ServerContext& ctx, Request& r, bool download) {
 }
 
 Result<Reply> CertificatePdf(ServerContext& ctx, Request& r) {
+  // Rendering takes milliseconds (a public route): kept like the pages. The
+  // receipt inside may then prove the entry against a checkpoint a second
+  // older, which stays valid.
+  const std::string key = "pdf:" + r.Param("code");
+  if (auto hit = ctx.pages.Get(key)) return std::move(*hit);
   CERTLEDGER_ASSIGN_OR_RETURN(auto rec, IssuedCertificate(ctx, r.Param("code")));
   if (!ctx.fonts) {
     return Status::Unavailable("render.fonts", "PDF rendering is not available on this server");
@@ -226,6 +231,7 @@ Result<Reply> CertificatePdf(ServerContext& ctx, Request& r) {
   Reply rep = Reply::Raw(std::move(pdf), "application/pdf");
   rep.headers.emplace_back("Content-Disposition", "inline; filename=\"" + rec.code + ".pdf\"");
   Cacheable(rep, 60);
+  ctx.pages.Put(key, rep);
   return rep;
 }
 

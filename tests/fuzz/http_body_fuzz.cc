@@ -91,7 +91,7 @@ class Harness {
     auto reg = registry::Registry::Open(o, clock_);
     if (!reg.ok()) Die(reg.status().ToString());
     registry_ = std::move(*reg);
-    ctx_ = std::make_unique<api::internal::ServerContext>(*registry_, nullptr, 0);
+    ctx_ = std::make_unique<api::internal::ServerContext>(*registry_, nullptr, 0, 0);
     api::internal::RouterOptions ro;
     ro.base_url = registry_->base_url();
     ro.rate_limit_per_minute = 0;

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -315,6 +316,42 @@ TEST_CASE("http io: idle keep-alive connections hold no worker thread", "[server
     c->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     CHECK(c->ReadUntil("HTTP/1.1 200 ", 2, 5000).find("HTTP/1.1 200 ", 1) != std::string::npos);
   }
+}
+
+// The public page cache (page_cache_mb, here 1 MiB, entries kept a minute):
+// a certificate PDF, once rendered, is kept and served again byte for byte;
+// many distinct pages never take the cache past its budget
+// (certledger_page_cache_bytes on /metrics).
+TEST_CASE("http io: the page cache keeps PDFs and stays within its byte budget", "[server]") {
+  RegistryServer s(R"({"deadline_interval_s": 0, "page_cache_mb": 1, "page_cache_ms": 60000})");
+  auto cached_bytes = [&]() -> int64_t {
+    auto m = s.Get("/metrics", s.OperatorToken());
+    REQUIRE(m.status == 200);
+    const std::string gauge = "\ncertledger_page_cache_bytes ";
+    const size_t at = m.body.find(gauge);
+    REQUIRE(at != std::string::npos);
+    return std::strtoll(m.body.c_str() + at + gauge.size(), nullptr, 10);
+  };
+  const std::string code = IssueCertificate(s, "Иванов Иван Иванович", "112-233-445 95");
+  const int64_t before = cached_bytes();
+  auto pdf = s.Get("/v/" + code + "/certificate.pdf");
+  REQUIRE(pdf.status == 200);
+  REQUIRE(pdf.body.rfind("%PDF-", 0) == 0);
+  const int64_t with_pdf = cached_bytes();
+  CHECK(with_pdf - before >= static_cast<int64_t>(pdf.body.size()));
+  CHECK(s.Get("/v/" + code + "/certificate.pdf").body == pdf.body);
+
+  // Pages of 1,000 unknown codes (404 pages are kept too): over 2 MB in all.
+  int64_t most = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto page = s.Get("/v/CL-NOPE-" + std::to_string(100000 + i));
+    REQUIRE(page.status == 404);
+    if (i % 50 == 49) most = std::max(most, cached_bytes());
+  }
+  CHECK(most > 0);
+  CHECK(most <= int64_t{1} << 20);
+  // A certificate's page still answers (and is kept).
+  CHECK(s.Get("/v/" + code).status == 200);
 }
 
 // A new certificate's page: the request for it and its answer (the page is
