@@ -524,18 +524,19 @@ Result<SignedVoucher> SignVoucher(const Tx& x, const std::string& operator_name,
   // A text that is not UTF-8 takes the JSON path, which reports it.
   std::array<std::string, kVoucherHoles> values;
   bool templated = x.templates != nullptr;
-  for (auto& [hole, text] : std::initializer_list<std::pair<VoucherHole, const std::string*>>{
-           {kVoucherUrl, &out.url},
-           {kVoucherHolder, &holder_name},
-           {kVoucherProgramme, &programme_url},
-           {kVoucherListUrl, &slot.list_url}}) {
-    if (!templated) break;
-    auto content = internal::CanonicalContent(*text);
-    if (!content.ok()) {
-      templated = false;
-      break;
+  if (templated) {
+    for (auto& [hole, text] : std::initializer_list<std::pair<VoucherHole, const std::string*>>{
+             {kVoucherUrl, &out.url},
+             {kVoucherHolder, &holder_name},
+             {kVoucherProgramme, &programme_url},
+             {kVoucherListUrl, &slot.list_url}}) {
+      auto content = internal::CanonicalContent(*text);
+      if (!content.ok()) {
+        templated = false;
+        break;
+      }
+      values[hole] = std::move(content).value();
     }
-    values[hole] = std::move(content).value();
   }
   if (templated) {
     values[kVoucherStatusIdx] = status_idx;

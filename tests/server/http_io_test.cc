@@ -193,13 +193,18 @@ std::string Exchange(int port, const std::string& request) {
   return ReadAnswer(c);
 }
 
-uint64_t FastAnswers(RegistryServer& s) {
+// The value of the sample `name` (no labels) on /metrics.
+int64_t Metric(RegistryServer& s, const std::string& name) {
   auto m = s.Get("/metrics", s.OperatorToken());
   REQUIRE(m.status == 200);
-  const std::string name = "\ncertledger_http_fast_answers_total ";
-  const size_t at = m.body.find(name);
+  const std::string line = "\n" + name + " ";
+  const size_t at = m.body.find(line);
   REQUIRE(at != std::string::npos);
-  return std::strtoull(m.body.c_str() + at + name.size(), nullptr, 10);
+  return std::strtoll(m.body.c_str() + at + line.size(), nullptr, 10);
+}
+
+uint64_t FastAnswers(RegistryServer& s) {
+  return static_cast<uint64_t>(Metric(s, "certledger_http_fast_answers_total"));
 }
 
 TEST_CASE("http io: a cached public page is answered on the fast path with httplib's bytes",
@@ -305,12 +310,7 @@ TEST_CASE("http io: idle keep-alive connections hold no worker thread", "[server
   CHECK(got.rfind("HTTP/1.1 200 ", 0) == 0);
   CHECK(std::chrono::duration<double>(SteadyClock::now() - t0).count() < 2.0);
   // /metrics counts them (30 idle, the one asking).
-  auto m = s.Get("/metrics", s.OperatorToken());
-  REQUIRE(m.status == 200);
-  const std::string gauge = "\ncertledger_http_connections ";
-  const size_t at = m.body.find(gauge);
-  REQUIRE(at != std::string::npos);
-  CHECK(std::strtol(m.body.c_str() + at + gauge.size(), nullptr, 10) >= 31);
+  CHECK(Metric(s, "certledger_http_connections") >= 31);
   // And every idle connection still takes requests.
   for (auto& c : idle) {
     c->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -324,14 +324,7 @@ TEST_CASE("http io: idle keep-alive connections hold no worker thread", "[server
 // (certledger_page_cache_bytes on /metrics).
 TEST_CASE("http io: the page cache keeps PDFs and stays within its byte budget", "[server]") {
   RegistryServer s(R"({"deadline_interval_s": 0, "page_cache_mb": 1, "page_cache_ms": 60000})");
-  auto cached_bytes = [&]() -> int64_t {
-    auto m = s.Get("/metrics", s.OperatorToken());
-    REQUIRE(m.status == 200);
-    const std::string gauge = "\ncertledger_page_cache_bytes ";
-    const size_t at = m.body.find(gauge);
-    REQUIRE(at != std::string::npos);
-    return std::strtoll(m.body.c_str() + at + gauge.size(), nullptr, 10);
-  };
+  auto cached_bytes = [&] { return Metric(s, "certledger_page_cache_bytes"); };
   const std::string code = IssueCertificate(s, "Иванов Иван Иванович", "112-233-445 95");
   const int64_t before = cached_bytes();
   auto pdf = s.Get("/v/" + code + "/certificate.pdf");
