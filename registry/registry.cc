@@ -235,7 +235,6 @@ Status Registry::Load(const RegistryOptions& options) {
   CERTLEDGER_ASSIGN_OR_RETURN(db_, internal::Db::Open((dir / kDbFile).string(), dbo));
   CERTLEDGER_ASSIGN_OR_RETURN(master_key_, LoadMasterKey(dir, options.passphrase));
   batch_rows_per_transaction_ = std::max<size_t>(1, options.batch_rows_per_transaction);
-  TEST_after_presign_ = options.TEST_after_presign;
   std::string sealed_ledger, check;
   CERTLEDGER_RETURN_IF_ERROR(db_->Read([&](Conn& c) -> Status {
     base_url_ = GetMeta(c, "base_url");

@@ -37,7 +37,7 @@ namespace internal {
 class Db;
 class Conn;
 struct CertificateLookups;  // certificates.cc
-struct PresignedIssue;      // certificates.cc
+struct IssueWork;           // certificates.cc
 struct IssuedDraft;         // certificates.cc
 struct IssueTemplates;      // certificates.cc
 struct VoucherTemplates;    // vouchers.cc
@@ -60,10 +60,6 @@ struct RegistryOptions {
   // larger commits write less per row (512: 9.4k certificates/s, 4096: 10.3k
   // in bench/batch_bench). Tests lower it to cross group boundaries.
   size_t batch_rows_per_transaction = 4096;
-  // Tests: called by Issue after it signed the credential of draft `code` for
-  // index `idx` of status list `list`, before its transaction (the test
-  // changes what the signature assumed there).
-  std::function<void(const std::string& code, int list, int64_t idx)> TEST_after_presign;
 };
 
 struct InitOptions {
@@ -480,16 +476,25 @@ class Registry {
   // the caller's write transaction; returns its ledger index.
   // `cache` (may be null) keeps the issuer and programme rows read in this
   // transaction for the next rows of a batch; `issued` (may be null) gets
-  // what Issue builds its answer from after the transaction; `presigned`
-  // (may be null) is a credential Issue signed before the transaction, used
-  // if the draft and its status index are still as it assumed.
-  // Issue(scope), and with `check_owner` IssueFor's check in the snapshot read.
-  Result<CertificateRecord> IssueChecked(const CertificateScope& scope, bool check_owner);
+  // what Issue builds its answer from after the transaction.
   Result<int64_t> IssueDraftIn(internal::Conn& c, const std::string& code, const std::string& slug,
                                const crypto::Signer& signer, int64_t now_ms,
                                internal::CertificateLookups* cache = nullptr,
-                               internal::IssuedDraft* issued = nullptr,
-                               const internal::PresignedIssue* presigned = nullptr);
+                               internal::IssuedDraft* issued = nullptr);
+  // IssueDraftIn in its three steps (Db::WriteSteps). Prepare: checks the
+  // draft (with `check_owner`, first that it is `slug`'s: IssueFor), picks
+  // the key (`signer` unless rotated since; the active key when null) and
+  // claims a status index. Sign: needs no database. Finish: logs and stores,
+  // and fails if the draft is no longer one.
+  Status PrepareIssueIn(internal::Conn& c, const std::string& code, const std::string& slug,
+                        const crypto::Signer* signer, int64_t now_ms,
+                        internal::CertificateLookups* cache, bool check_owner,
+                        internal::IssueWork* work);
+  void SignIssue(const std::string& slug, int64_t now_ms, internal::IssueWork* work);
+  Result<int64_t> FinishIssueIn(internal::Conn& c, const std::string& slug, int64_t now_ms,
+                                internal::IssueWork& work, internal::IssuedDraft* issued);
+  // Issue(scope), and IssueFor with `check_owner`.
+  Result<CertificateRecord> IssueChecked(const CertificateScope& scope, bool check_owner);
   // The issuer `slug` as GetIssuer returns it, read on the caller's connection.
   Result<model::IssuerView> IssuerViewIn(internal::Conn& c, const std::string& slug);
 
@@ -522,7 +527,6 @@ class Registry {
   const Clock& clock_;
   std::string base_url_;
   size_t batch_rows_per_transaction_ = 4096;
-  std::function<void(const std::string&, int, int64_t)> TEST_after_presign_;
   std::string did_host_;
   crypto::SecretBytes master_key_;
   // SealingKey ("s|<purpose>") and VoucherKey ("v|<purpose>") subkeys of the

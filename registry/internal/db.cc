@@ -39,7 +39,7 @@ std::unique_ptr<SQLite::Database> OpenConnection(const std::string& path, bool c
   if (create) flags |= SQLite::OPEN_CREATE;
   auto db = std::make_unique<SQLite::Database>(path, flags, busy_timeout_ms);
   // Durability: a committed transaction survives power loss (WAL + FULL; the
-  // writer's connection is NORMAL and Db::MakeDurable syncs its log).
+  // writer's connection is NORMAL and Db::SyncerLoop syncs its log).
   db->exec("PRAGMA journal_mode = WAL");
   db->exec("PRAGMA synchronous = FULL");
   db->exec("PRAGMA foreign_keys = ON");
@@ -137,10 +137,9 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
     // COMMIT slower: a rush of applications spent 5% of its time in SQLite's
     // commit phase two, and took 21-22 s instead of 20.
     db->writer_->Exec("PRAGMA cache_size = -8192");
-    // The writer's COMMIT does not fsync: the leader of each group calls
-    // fdatasync on the log after handing the writer to the next group
-    // (MakeDurable), so one group's fsync overlaps the next one's work. A
-    // group is acknowledged only after that fsync, and what others read is
+    // The writer's COMMIT does not fsync: the syncer thread calls fdatasync
+    // on the log while the writer runs the next group (SyncerLoop). A group
+    // is acknowledged only after that fsync, and what others read is
     // answered only after WaitDurable.
     // WAL + NORMAL keeps the database consistent across a crash (SQLite
     // syncs the log before each checkpoint and when it reuses the log).
@@ -150,6 +149,11 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
       sqlite3_update_hook(db->writer_->db().getHandle(), &Db::OnUpdate, db.get());
     }
     db->checkpointer_ = std::thread([p = db.get()] { p->CheckpointLoop(); });
+    for (int i = 0; i < options.step_helpers; ++i) {
+      db->helpers_.emplace_back([p = db.get()] { p->HelperLoop(); });
+    }
+    db->syncer_ = std::thread([p = db.get()] { p->SyncerLoop(); });
+    db->writer_thread_ = std::thread([p = db.get()] { p->WriterLoop(); });
   } catch (const std::exception& e) {
     return FromException(e);
   }
@@ -159,6 +163,30 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
 }
 
 Db::~Db() {
+  // The writer runs what is queued, the syncer syncs what was committed, and
+  // only then do the helpers (the writer's) stop.
+  if (writer_thread_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lk(write_mu_);
+      writer_stop_ = true;
+    }
+    writer_cv_.notify_one();
+    writer_thread_.join();
+  }
+  if (syncer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lk(durable_mu_);
+      syncer_stop_ = true;
+    }
+    sync_cv_.notify_one();
+    syncer_.join();
+  }
+  {
+    std::lock_guard<std::mutex> lk(helper_mu_);
+    helpers_stop_ = true;
+  }
+  helper_cv_.notify_all();
+  for (auto& t : helpers_) t.join();
   if (log_fd_ >= 0) ::close(log_fd_);
   if (checkpointer_.joinable()) {
     {
@@ -273,51 +301,92 @@ uint64_t Db::RunGroup(std::vector<Pending*>& group) {
   }
   Conn& c = *writer_;
   if (!Begin(group)) return 0;
-  for (auto* p : group) {
+  // `fn` of `p` in savepoint `name`, rolled back if it fails.
+  auto in_savepoint = [&c](Pending* p, const std::string& name, auto&& fn) -> bool {
     Status st;
     try {
-      c.Run("SAVEPOINT w");
-      st = (*p->fn)(c);
+      c.Run("SAVEPOINT " + name);
+      st = fn();
       c.ResetAll();
-      if (st.ok()) {
-        c.Run("RELEASE w");
-      } else {
-        c.Run("ROLLBACK TO w");
-        c.Run("RELEASE w");
-      }
+      if (!st.ok()) c.Run("ROLLBACK TO " + name);
+      c.Run("RELEASE " + name);
     } catch (const std::exception& e) {
       st = FromException(e);
       try {
         c.ResetAll();
-        c.Run("ROLLBACK TO w");
-        c.Run("RELEASE w");
+        c.Run("ROLLBACK TO " + name);
+        c.Run("RELEASE " + name);
       } catch (const std::exception&) {
         // The outer transaction is unusable; fall through to COMMIT, which fails.
       }
     }
-    p->result = std::move(st);
+    const bool ok = st.ok();
+    if (p != nullptr) p->result = std::move(st);
+    return ok;
+  };
+  auto whole = [&](Pending* p) { in_savepoint(p, "w", [&] { return RunWhole(p, c); }); };
+  for (size_t i = 0; i < group.size();) {
+    if (group[i]->steps == nullptr) {
+      whole(group[i++]);
+      continue;
+    }
+    // Step writes one after another (a rush of issues among the ledger's
+    // own writes): prepares each in its savepoint, computes side by side,
+    // finishes; if a finish fails, all of them again, whole, one by one.
+    size_t end = i;
+    while (end < group.size() && group[end]->steps != nullptr) ++end;
+    std::vector<Pending*> prepared;
+    const bool finished = in_savepoint(nullptr, "b", [&]() -> Status {
+      for (size_t k = i; k < end; ++k) {
+        Pending* p = group[k];
+        if (in_savepoint(p, "w", [&] { return (*p->fn)(c); })) prepared.push_back(p);
+      }
+      RunComputes(prepared);
+      for (auto* p : prepared) {
+        p->result = p->steps->finish(c);
+        c.ResetAll();
+        if (!p->result.ok()) return p->result;
+      }
+      return Status::Ok();
+    });
+    if (!finished) {
+      for (size_t k = i; k < end; ++k) whole(group[k]);
+    }
+    i = end;
   }
   return Commit(group);
+}
+
+Status Db::RunWhole(Pending* p, Conn& c) {
+  Status st = (*p->fn)(c);
+  if (!st.ok() || p->steps == nullptr) return st;
+  c.ResetAll();
+  p->steps->compute();
+  return p->steps->finish(c);
 }
 
 bool Db::RunWithoutSavepoints(std::vector<Pending*>& group, uint64_t* seq) {
   Conn& c = *writer_;
   sqlite3* h = c.db().getHandle();
   if (!Begin(group)) return true;
-  for (auto* p : group) {
+  // Runs `fn` of `p`; false (rolled back) when it failed after changing rows,
+  // its own or, for a finish, its prepare's.
+  auto run = [&](Pending* p, const WriteFn& fn, bool is_finish) -> bool {
     const int64_t before = sqlite3_total_changes64(h);
     bool clean = true;
     try {
-      p->result = (*p->fn)(c);
+      p->result = fn(c);
       c.ResetAll();
     } catch (const std::exception& e) {
       // An exception may come from SQLite with the transaction in any state.
       p->result = FromException(e);
       clean = false;
     }
+    const bool changed = sqlite3_total_changes64(h) != before;
+    if (!is_finish) p->prepare_changed = changed;
     // A failed closure that changed no row left the transaction as a
     // savepoint's rollback would have (a failed statement undoes itself).
-    if (!p->result.ok() && (!clean || sqlite3_total_changes64(h) != before)) {
+    if (!p->result.ok() && (!clean || changed || (is_finish && p->prepare_changed))) {
       try {
         c.ResetAll();
         c.Run("ROLLBACK");
@@ -326,9 +395,67 @@ bool Db::RunWithoutSavepoints(std::vector<Pending*>& group, uint64_t* seq) {
       }
       return false;
     }
+    return true;
+  };
+  // Step writes prepared and waiting for their computes and finishes.
+  std::vector<Pending*> batch;
+  auto finish_batch = [&]() -> bool {
+    RunComputes(batch);
+    for (auto* p : batch) {
+      if (!run(p, p->steps->finish, true)) return false;
+    }
+    batch.clear();
+    return true;
+  };
+  for (auto* p : group) {
+    if (p->steps != nullptr) {
+      if (!run(p, *p->fn, false)) return false;
+      if (p->result.ok()) batch.push_back(p);
+      continue;
+    }
+    // A whole write sees every earlier step write finished.
+    if (!finish_batch() || !run(p, *p->fn, false)) return false;
   }
+  if (!finish_batch()) return false;
   *seq = Commit(group);
   return true;
+}
+
+void Db::RunComputes(const std::vector<Pending*>& batch) {
+  if (batch.empty()) return;
+  StepBatch b;
+  b.writes = &batch;
+  const bool offer = batch.size() > 1 && !helpers_.empty();
+  if (offer) {
+    {
+      std::lock_guard<std::mutex> lk(helper_mu_);
+      offered_ = &b;
+    }
+    helper_cv_.notify_one();
+  }
+  for (size_t i; (i = b.next.fetch_add(1)) < batch.size();) batch[i]->steps->compute();
+  if (!offer) return;
+  // Withdrawn if no helper took it yet; else wait for those inside it (each
+  // runs at most the compute it took last).
+  std::unique_lock<std::mutex> lk(helper_mu_);
+  if (offered_ == &b) offered_ = nullptr;
+  helper_done_cv_.wait(lk, [&] { return b.running == 0; });
+}
+
+void Db::HelperLoop() {
+  std::unique_lock<std::mutex> lk(helper_mu_);
+  for (;;) {
+    helper_cv_.wait(lk, [&] { return helpers_stop_ || offered_ != nullptr; });
+    if (helpers_stop_) return;
+    StepBatch* b = offered_;
+    ++b->running;
+    lk.unlock();
+    const auto& writes = *b->writes;
+    for (size_t i; (i = b->next.fetch_add(1)) < writes.size();) writes[i]->steps->compute();
+    lk.lock();
+    if (offered_ == b) offered_ = nullptr;  // nothing left in it for anyone
+    if (--b->running == 0) helper_done_cv_.notify_all();
+  }
 }
 
 uint64_t Db::Commit(std::vector<Pending*>& group) {
@@ -380,32 +507,45 @@ Status Db::SyncLog() {
   return Status::Ok();
 }
 
-Status Db::MakeDurable(uint64_t seq) {
+void Db::SyncerLoop() {
   std::unique_lock<std::mutex> lk(durable_mu_);
-  commits_done_ = std::max(commits_done_, seq);
-  // One fsync at a time, covering every commit that had returned when it
-  // started (commits are serial, so it covers all before them too): groups
-  // that commit during an fsync share the next one, and the disk never
-  // queues one fsync per group.
-  while (durable_ < seq) {
-    if (syncing_) {
-      durable_cv_.wait(lk);
-      continue;
-    }
-    syncing_ = true;
+  for (;;) {
+    sync_cv_.wait(lk, [&] { return syncer_stop_ || commits_done_ > durable_.load(); });
+    if (commits_done_ <= durable_.load()) return;  // stopped, nothing left to sync
+    // One fsync covers every commit that had returned when it started
+    // (commits are serial, so all before them too): groups that commit
+    // during an fsync share the next one, and the disk never queues one
+    // fsync per group.
     const uint64_t target = commits_done_;
+    std::vector<std::vector<Pending*>> groups;
+    groups.swap(unsynced_);
     lk.unlock();
     if (options_.TEST_before_sync) options_.TEST_before_sync();
     Status st = SyncLog();
     lk.lock();
-    syncing_ = false;
     // After a failed fsync the kernel may have dropped the pages, and a
     // later fsync can succeed without them: every later write fails too.
     if (!st.ok() && sync_error_.ok()) sync_error_ = st;
-    if (target > durable_.load()) durable_.store(target);
+    durable_.store(target);
     durable_cv_.notify_all();
+    const Status synced = sync_error_;
+    lk.unlock();
+    {
+      // Nobody in a group is acknowledged before its fsync returned; if it
+      // failed, the changes may not survive a crash: reported as failed.
+      // Notified under the lock: a woken writer returns and destroys its
+      // Pending as soon as it sees done.
+      std::lock_guard<std::mutex> wl(write_mu_);
+      for (auto& group : groups) {
+        for (auto* p : group) {
+          if (p->result.ok() && !synced.ok()) p->result = synced;
+          p->done = true;
+          p->cv.notify_one();
+        }
+      }
+    }
+    lk.lock();
   }
-  return sync_error_;
 }
 
 void Db::WaitDurable() {
@@ -433,47 +573,53 @@ Status Db::Write(const WriteFn& fn) { return Enqueue(fn, false); }
 
 Status Db::WriteRerunnable(const WriteFn& fn) { return Enqueue(fn, true); }
 
-Status Db::Enqueue(const WriteFn& fn, bool rerunnable) {
-  Pending me{&fn, rerunnable, Status(), false, 0, {}};
-  std::unique_lock<std::mutex> lk(write_mu_);
-  queue_.push_back(&me);
-  while (!me.done) {
-    if (!leader_active_) {
-      // Become the leader: take everything queued so far into one transaction.
-      leader_active_ = true;
-      std::vector<Pending*> group;
-      while (!queue_.empty() && static_cast<int>(group.size()) < options_.max_group) {
-        group.push_back(queue_.front());
-        queue_.pop_front();
-      }
-      lk.unlock();
-      const uint64_t seq = RunGroup(group);
-      lk.lock();
-      // The next group runs while this one's fsync does: the first writer
-      // still waiting leads it.
-      leader_active_ = false;
-      if (!queue_.empty()) queue_.front()->cv.notify_one();
-      lk.unlock();
-      // Nobody in the group is acknowledged before the fsync returns; if it
-      // fails, the changes may not survive a crash: report them as failed.
-      const Status synced = seq != 0 ? MakeDurable(seq) : Status::Ok();
-      lk.lock();
-      // Notified under the lock: a woken writer returns and destroys its
-      // Pending as soon as it sees done.
-      for (auto* p : group) {
-        if (p->result.ok() && !synced.ok()) p->result = synced;
-        p->committed = seq;
-        p->done = true;
-        if (p != &me) p->cv.notify_one();
-      }
-    } else {
-      me.cv.wait(lk);
-    }
+Status Db::WriteInSteps(const WriteSteps& steps) { return Enqueue(steps.prepare, true, &steps); }
+
+Status Db::Enqueue(const WriteFn& fn, bool rerunnable, const WriteSteps* steps) {
+  Pending me{&fn, rerunnable, steps, false, Status(), false, 0, {}};
+  {
+    std::unique_lock<std::mutex> lk(write_mu_);
+    queue_.push_back(&me);
+    if (queue_.size() == 1) writer_cv_.notify_one();
+    me.cv.wait(lk, [&] { return me.done; });
   }
-  // Durable up to the group's number (MakeDurable), also when this closure
+  // Durable up to the group's number (SyncerLoop), also when this closure
   // failed: what it read in the group is covered.
   tl_answer_written = me.committed != 0 ? this : nullptr;
   return me.result;
+}
+
+void Db::WriterLoop() {
+  std::unique_lock<std::mutex> lk(write_mu_);
+  for (;;) {
+    writer_cv_.wait(lk, [&] { return writer_stop_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopped, nothing left to run
+    // Everything queued so far, in one transaction.
+    std::vector<Pending*> group;
+    while (!queue_.empty() && static_cast<int>(group.size()) < options_.max_group) {
+      group.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    lk.unlock();
+    const uint64_t seq = RunGroup(group);
+    for (auto* p : group) p->committed = seq;
+    if (seq == 0) {  // nothing committed (BEGIN failed): nothing to sync
+      lk.lock();
+      for (auto* p : group) {
+        p->done = true;
+        p->cv.notify_one();
+      }
+      continue;
+    }
+    // The syncer makes it durable while this thread runs the next group.
+    {
+      std::lock_guard<std::mutex> dl(durable_mu_);
+      commits_done_ = seq;
+      unsynced_.push_back(std::move(group));
+    }
+    sync_cv_.notify_one();
+    lk.lock();
+  }
 }
 
 Status Db::Read(const ReadFn& fn) {

@@ -71,6 +71,9 @@ struct DbOptions {
   // Tables whose changes WatchedVersion tells (the registry's api_tokens,
   // for its token cache).
   std::vector<std::string> watched_tables;
+  // Threads besides the writer that run the computes of step writes
+  // (WriteSteps): 0 runs them on the writer alone.
+  int step_helpers = 1;
   // Tests only: runs before each fsync of the log (e.g. to hold it).
   std::function<void()> TEST_before_sync;
 };
@@ -80,6 +83,22 @@ struct DbOptions {
 // returns OK (validate, then commit).
 using WriteFn = std::function<Status(Conn&)>;
 using ReadFn = std::function<Status(Conn&)>;
+
+// A write in three steps, for work that needs no database and should not
+// hold up the single writer (signing a credential): `prepare` and `finish`
+// run in the group's transaction, `compute` between them, perhaps on another
+// thread. Step writes queued one after another in a group run all their
+// prepares, then their computes side by side, then their finishes, in queue
+// order; so a finish checks again whatever another write's finish may have
+// changed since its prepare, and fails if it did: the group then runs again
+// with each write whole (prepare, compute, finish) in its own savepoint.
+// Rerunnable (Db::WriteRerunnable): each step sets afresh what it reports.
+// compute must not throw, and is skipped when prepare failed.
+struct WriteSteps {
+  WriteFn prepare;
+  std::function<void()> compute;
+  WriteFn finish;
+};
 
 class Db {
  public:
@@ -101,9 +120,11 @@ class Db {
   // fails before changing anything needs no rollback, and one that fails
   // after changing rows makes the group start again with savepoints.
   Status WriteRerunnable(const WriteFn& fn);
+  // A rerunnable write in steps (WriteSteps).
+  Status WriteInSteps(const WriteSteps& steps);
   // Runs `fn` on a reader connection inside a read transaction (a consistent
   // snapshot). The snapshot may hold groups whose fsync is still running
-  // (see MakeDurable): call WaitDurable before anything read reaches anyone
+  // (see SyncerLoop): call WaitDurable before anything read reaches anyone
   // outside the process (the server does before every answer).
   Status Read(const ReadFn& fn);
   // Waits until every transaction this process has committed so far is durable.
@@ -120,7 +141,7 @@ class Db {
   // since BeginAnswer was a Write or WriteRerunnable whose group was
   // committed: that returned after its fsync, and whatever the thread read
   // or saw before was committed before that group started its COMMIT (the
-  // commit numbers, see MakeDurable), so is durable with it. Otherwise it is
+  // commit numbers, see Commit), so is durable with it. Otherwise it is
   // WaitDurable. In-memory state filled from the database (a cache) and read
   // after such a write must come through Read, or the caller must call
   // WaitDurable itself. Without it every answer to a write also waited for
@@ -154,10 +175,18 @@ class Db {
   // change might not be counted yet, so read the database.
   std::optional<uint64_t> WatchedVersion(int64_t max_age_ms) const;
 
+  // Tests: writes queued and not yet taken into a group.
+  size_t TEST_Queued() {
+    std::lock_guard<std::mutex> lk(write_mu_);
+    return queue_.size();
+  }
+
  private:
   struct Pending {
-    const WriteFn* fn;
+    const WriteFn* fn;  // the whole write, or the prepare of steps
     bool rerunnable = false;
+    const WriteSteps* steps = nullptr;
+    bool prepare_changed = false;  // rows (RunWithoutSavepoints)
     Status result;
     bool done = false;
     uint64_t committed = 0;  // the group's commit number, 0: none tried
@@ -168,7 +197,13 @@ class Db {
     std::condition_variable cv;
   };
   Db(std::string path, DbOptions options) : path_(std::move(path)), options_(options) {}
-  Status Enqueue(const WriteFn& fn, bool rerunnable);
+  Status Enqueue(const WriteFn& fn, bool rerunnable, const WriteSteps* steps = nullptr);
+  // One write whole: its closure, or its three steps one after another.
+  static Status RunWhole(Pending* p, Conn& c);
+  // The computes of `batch` (step writes whose prepare succeeded), on the
+  // writer thread and the helpers.
+  void RunComputes(const std::vector<Pending*>& batch);
+  void HelperLoop();
   // BEGIN IMMEDIATE on the writer; false (and the failure in every result)
   // when it failed.
   bool Begin(std::vector<Pending*>& group);
@@ -180,9 +215,12 @@ class Db {
   // COMMIT, or the failure of COMMIT for every closure that succeeded; the
   // commit's number either way.
   uint64_t Commit(std::vector<Pending*>& group);
-  // After the commit numbered `seq` (and the leadership handed on): fdatasync
-  // of the log, then the watermark that WaitDurable waits for moves.
-  Status MakeDurable(uint64_t seq);
+  // The writer thread: runs the queued writes in groups, one transaction
+  // each, and hands each committed group to the syncer.
+  void WriterLoop();
+  // The syncer thread: fdatasync of the log after commits, then the
+  // watermark that WaitDurable waits for moves and the groups are answered.
+  void SyncerLoop();
   // The checkpointer thread: PASSIVE checkpoints on its own connection when
   // asked, so COMMIT never waits for one.
   void CheckpointLoop();
@@ -202,7 +240,7 @@ class Db {
   const std::string path_;
   const DbOptions options_;
 
-  std::mutex write_mu_;  // guards queue_, leader_active_ and each Pending's done
+  std::mutex write_mu_;  // guards queue_, writer_stop_ and each Pending's done
   // Group commit with the fsync outside the writer (registry/internal/db.cc):
   // commits numbered from 1 when COMMIT starts; durable_ is the highest
   // number whose fsync has returned (covering all before it).
@@ -211,25 +249,44 @@ class Db {
   std::atomic<int64_t> last_commit_ms_{0};
   std::mutex durable_mu_;  // guards the four below
   std::condition_variable durable_cv_;
-  uint64_t commits_done_ = 0;         // highest number whose COMMIT has returned
-  std::atomic<uint64_t> durable_{0};  // written under durable_mu_; read without it
-  bool syncing_ = false;              // an fsync is running
-  Status sync_error_;                 // the first failed fsync (sticky)
+  uint64_t commits_done_ = 0;                    // highest number whose COMMIT has returned
+  std::atomic<uint64_t> durable_{0};             // written under durable_mu_; read without it
+  std::condition_variable sync_cv_;              // commits to sync, or stop
+  std::vector<std::vector<Pending*>> unsynced_;  // committed groups, not yet answered
+  bool syncer_stop_ = false;
+  Status sync_error_;  // the first failed fsync (sticky)
   std::mutex log_fd_mu_;
   int log_fd_ = -1;  // the -wal file, opened after the first commit
   std::deque<Pending*> queue_;
-  bool leader_active_ = false;
-  std::unique_ptr<Conn> writer_;  // used only by the current leader
+  std::condition_variable writer_cv_;  // queue_ not empty, or stop
+  bool writer_stop_ = false;
+  std::unique_ptr<Conn> writer_;  // used only by the writer thread (and Open)
 
   std::mutex read_mu_;
   std::condition_variable read_cv_;
   std::vector<std::unique_ptr<Conn>> readers_;  // idle readers
 
+  // The step helpers (RunComputes): a batch is offered to them, and whoever
+  // takes it runs computes until none is left.
+  struct StepBatch {
+    const std::vector<Pending*>* writes;
+    std::atomic<size_t> next{0};
+    int running = 0;  // helpers inside it (under helper_mu_)
+  };
+  std::mutex helper_mu_;
+  std::condition_variable helper_cv_;       // a batch is offered, or stop
+  std::condition_variable helper_done_cv_;  // a helper left the batch
+  StepBatch* offered_ = nullptr;
+  bool helpers_stop_ = false;
+  std::vector<std::thread> helpers_;
+
   std::mutex ckpt_mu_;  // guards ckpt_wanted_ and ckpt_stop_
   std::condition_variable ckpt_cv_;
   bool ckpt_wanted_ = false;
   bool ckpt_stop_ = false;
-  std::thread checkpointer_;  // last member: stopped first (~Db)
+  std::thread syncer_;
+  std::thread writer_thread_;
+  std::thread checkpointer_;  // last member
 };
 
 // Column helpers.

@@ -4,15 +4,20 @@
 #ifndef CERTLEDGER_TESTS_REGISTRY_CERTIFICATE_FIXTURE_H_
 #define CERTLEDGER_TESTS_REGISTRY_CERTIFICATE_FIXTURE_H_
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "crypto/data_integrity.h"
 #include "crypto/multikey.h"
 #include "crypto/rfc3339.h"
+#include "registry/internal/db.h"
 #include "registry/registry.h"
 #include "tests/test_util.h"
 
@@ -22,9 +27,6 @@ struct CertificateEnv {
   certledger::testing::TempDir dir;
   ManualClock clock{*crypto::ParseRfc3339("2026-06-30T09:00:00Z")};
   std::unique_ptr<Registry> reg;
-  // Called by Issue between signing and its transaction, when set
-  // (RegistryOptions::TEST_after_presign).
-  std::function<void(const std::string& code, int list, int64_t idx)> after_presign;
 
   // `batch_rows`: IssueBatch's rows per transaction (RegistryOptions).
   explicit CertificateEnv(size_t batch_rows = RegistryOptions().batch_rows_per_transaction) {
@@ -36,9 +38,6 @@ struct CertificateEnv {
     ro.data_dir = dir.path().string();
     ro.ledger.background = false;
     ro.batch_rows_per_transaction = batch_rows;
-    ro.TEST_after_presign = [this](const std::string& code, int list, int64_t idx) {
-      if (after_presign) after_presign(code, list, idx);
-    };
     reg = std::move(*Registry::Open(ro, clock));
     REQUIRE(
         reg->RegisterIssuer({"demo", "provider", "АНО ДПО «Цифровая академия»", "Digital Academy",
@@ -87,6 +86,40 @@ struct CertificateEnv {
     };
   }
 };
+
+// Runs `calls` (each one write of `reg`, on its own thread) in one group of
+// the single writer, queued in this order: the writer is held by another
+// write until all of them are queued (Db::TEST_Queued).
+inline void InOneGroup(Registry& reg, const std::vector<std::function<void()>>& calls) {
+  internal::Db& db = reg.db();
+  std::atomic<bool> holding{false}, release{false};
+  Status held;
+  std::thread holder([&] {
+    held = db.Write([&](internal::Conn&) -> Status {
+      holding = true;
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      return Status::Ok();
+    });
+  });
+  auto wait_for = [](auto done) {
+    for (int i = 0; i < 10000 && !done(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return done();
+  };
+  bool queued = wait_for([&] { return holding.load(); });
+  std::vector<std::thread> threads;
+  for (size_t i = 0; queued && i < calls.size(); ++i) {
+    threads.emplace_back(calls[i]);
+    queued = wait_for([&] { return db.TEST_Queued() == i + 1; });
+  }
+  release = true;
+  holder.join();
+  for (auto& t : threads) t.join();
+  // (Catch's assertions are not for other threads: checked here.)
+  REQUIRE(held.ok());
+  REQUIRE(queued);
+}
 
 }  // namespace certledger::registry::fixture
 

@@ -1,3 +1,4 @@
+#include <functional>
 #include <set>
 #include <string>
 #include <utility>
@@ -182,16 +183,9 @@ TEST_CASE("certificates: Issue answers what GetCertificate reads back afterwards
   CheckSameRecord(second, *read);
 }
 
-// Issue signs before its transaction, for the draft and a random status
-// index as a snapshot showed them; the transaction keeps that signature only
-// if both are unchanged. Each case below changes one in between.
-// The index a credential is signed for before the transaction is drawn
-// among those free in the snapshot: with the list all but full (half its
-// indexes allocated), a draw among all indexes would be taken half the time
-// and the writer would allocate and sign again.
-TEST_CASE(
-    "certificates: the index signed before the transaction is a free one, also in a full list",
-    "[registry]") {
+// A status index is drawn among the free ones of the issuer's newest list,
+// also when that list is all but full (half its indexes allocated).
+TEST_CASE("certificates: each issue takes a free status index, also in a full list", "[registry]") {
   Env env;
   env.IssueOne(env.Input("Петров Пётр Петрович"));  // makes list 1
   constexpr int64_t kHalf = 131072 / 2;
@@ -213,104 +207,141 @@ TEST_CASE(
     return Status::Ok();
   });
   REQUIRE(st.ok());
+  std::set<std::string> taken;
   for (int i = 0; i < kIssues; ++i) {
     CertificateInput in = env.Input("Учащийся " + std::to_string(i));
     in.learner_id = "learner-" + std::to_string(i);
-    const std::string code = env.ConfirmedDraft(in);
-    int64_t signed_for = -1;
-    int list = 0;
-    env.after_presign = [&](const std::string&, int n, int64_t idx) {
-      list = n;
-      signed_for = idx;
-    };
-    auto c = env.reg->Issue(code);
+    auto c = env.reg->Issue(env.ConfirmedDraft(in));
     INFO(c.status().ToString());
     REQUIRE(c.ok());
-    REQUIRE(list == 1);
-    // Kept: the stored credential carries the index it was signed for.
-    CHECK(Cred(*c)["credentialStatus"]["statusListIndex"] == std::to_string(signed_for));
+    const Json status = Cred(*c)["credentialStatus"];
+    CHECK(status["statusListCredential"].get<std::string>().ends_with("/status/demo/1"));
+    const std::string idx = status["statusListIndex"].get<std::string>();
+    const int64_t n = std::stoll(idx);
+    CHECK((n % 2 == 1 || n >= 2 * (kHalf - kIssues - 1)));  // not one allocated before
+    CHECK(taken.insert(idx).second);
   }
 }
 
-TEST_CASE("certificates: a credential signed before the transaction is dropped if it went stale",
-          "[registry]") {
+// Db::WriteSteps: the issues of one group are checked and claimed one after
+// another, signed side by side, then logged and stored in order; whatever
+// else the group holds runs between them, in queue order. Each case puts
+// its writes in one group (fixture::InOneGroup) and checks what a reader
+// and a verifier see afterwards.
+TEST_CASE("certificates: issues in one group of the writer", "[registry]") {
   Env env;
-  // Signed before only once the issuer has a status list (the first issue
-  // creates it inside its transaction).
-  auto other = env.Input("Петров Пётр Петрович");
-  other.learner_id = "123-456-789 64";
-  env.IssueOne(other);
-  SECTION("the learner corrected the name: the credential carries the new one") {
-    const std::string code = env.ConfirmedDraft(env.Input("Иванова Мария Сергевна"));
-    int calls = 0;
-    env.after_presign = [&](const std::string& draft, int, int64_t) {
-      ++calls;
-      REQUIRE(env.reg->CorrectName(draft, "Иванова Мария Сергеевна").ok());
-    };
-    auto c = env.reg->Issue(code);
-    REQUIRE(c.ok());
-    CHECK(calls == 1);
-    CHECK(c->view.learner_name == "Иванова Мария Сергеевна");
-    const Json cred = Cred(*c);
-    CHECK(cred["credentialSubject"]["identifier"][0]["identityHash"] == "Иванова Мария Сергеевна");
-    CHECK(crypto::VerifyProof(cred, env.Resolver()).ok());
-    CheckSameRecord(*c, *env.reg->GetCertificate(code));
+  auto first = env.Input("Петров Пётр Петрович");
+  first.learner_id = "123-456-789 64";
+  env.IssueOne(first);
+  auto draft = [&](int i) {
+    CertificateInput in = env.Input("Учащийся " + std::to_string(i));
+    in.learner_id = "learner-" + std::to_string(i);
+    return env.ConfirmedDraft(in);
+  };
+  auto ledger_size = [&] {
+    int64_t n = 0;
+    while (env.reg->ledger().Entry(n).ok()) ++n;
+    return n;
+  };
+  const int64_t size_before = ledger_size();
+  SECTION("distinct drafts: each issued once, with its own status index and ledger entry") {
+    constexpr int kDrafts = 6;
+    std::vector<std::string> codes;
+    for (int i = 0; i < kDrafts; ++i) codes.push_back(draft(i));
+    std::vector<Result<CertificateRecord>> out(kDrafts, Status::Internal("test", "not run"));
+    std::vector<std::function<void()>> calls;
+    for (int i = 0; i < kDrafts; ++i)
+      calls.push_back([&, i] { out[i] = env.reg->Issue(codes[i]); });
+    fixture::InOneGroup(*env.reg, calls);
+    std::set<std::string> indexes;
+    std::set<int64_t> entries;
+    for (int i = 0; i < kDrafts; ++i) {
+      INFO(out[i].status().ToString());
+      REQUIRE(out[i].ok());
+      const Json cred = Cred(*out[i]);
+      CHECK(crypto::VerifyProof(cred, env.Resolver()).ok());
+      CHECK(indexes.insert(cred["credentialStatus"]["statusListIndex"].get<std::string>()).second);
+      CHECK(entries.insert(out[i]->ledger_index).second);
+      CheckSameRecord(*out[i], *env.reg->GetCertificate(codes[i]));
+      auto entry = env.reg->ledger().Entry(out[i]->ledger_index);
+      REQUIRE(entry.ok());
+      CHECK(DecodeEntry(*entry)->digest == crypto::Sha256Tagged(out[i]->credential));
+    }
+    CHECK(ledger_size() == size_before + kDrafts);
   }
-  SECTION("the status index was taken: another free one is allocated and signed") {
-    const std::string code = env.ConfirmedDraft(env.Input());
-    int64_t taken = -1;
-    env.after_presign = [&](const std::string&, int list, int64_t idx) {
-      taken = idx;
-      Status st = env.reg->db().Write([&](internal::Conn& c) -> Status {
-        auto& q = c.Prepare(
-            "INSERT INTO status_allocations(issuer_id, n, idx) SELECT id, ?, ? FROM issuers "
-            "WHERE slug = 'demo'");
-        q.bind(1, list);
-        q.bind(2, idx);
-        q.exec();
-        return Status::Ok();
-      });
-      REQUIRE(st.ok());
-    };
-    auto c = env.reg->Issue(code);
-    REQUIRE(c.ok());
-    REQUIRE(taken >= 0);
-    const Json cred = Cred(*c);
-    const std::string idx = cred["credentialStatus"]["statusListIndex"].get<std::string>();
-    CHECK(idx != std::to_string(taken));
-    CHECK(crypto::VerifyProof(cred, env.Resolver()).ok());
-    CHECK_FALSE(env.StatusBit(*c));
-    CheckSameRecord(*c, *env.reg->GetCertificate(code));
+  SECTION("the same draft three times among others: issued once, the others refused") {
+    const std::string same = draft(1), other1 = draft(2), other2 = draft(3);
+    const std::vector<std::string> codes = {same, other1, same, other2, same};
+    std::vector<Result<CertificateRecord>> out(codes.size(), Status::Internal("test", "not run"));
+    std::vector<std::function<void()>> calls;
+    for (size_t i = 0; i < codes.size(); ++i) {
+      calls.push_back([&, i] { out[i] = env.reg->Issue(codes[i]); });
+    }
+    fixture::InOneGroup(*env.reg, calls);
+    // The first in the queue issues it; the group ran again, each write
+    // whole, after the second one's finish found it issued.
+    REQUIRE(out[0].ok());
+    CHECK(out[2].status().slug() == "certificate.state");
+    CHECK(out[4].status().slug() == "certificate.state");
+    REQUIRE(out[1].ok());
+    REQUIRE(out[3].ok());
+    CHECK(ledger_size() == size_before + 3);
+    for (size_t i : {0, 1, 3}) {
+      CHECK(crypto::VerifyProof(Cred(*out[i]), env.Resolver()).ok());
+      CheckSameRecord(*out[i], *env.reg->GetCertificate(codes[i]));
+    }
+    CHECK(env.reg->GetCertificate(same)->credential == out[0]->credential);
   }
-  SECTION("the issuer was suspended: nothing is issued") {
-    const std::string code = env.ConfirmedDraft(env.Input());
-    env.after_presign = [&](const std::string&, int, int64_t) {
-      REQUIRE(env.reg->SuspendIssuer("demo").ok());
-    };
-    CHECK(env.reg->Issue(code).status().slug() == "issuer.suspended");
-    env.after_presign = nullptr;
-    CHECK(env.reg->GetCertificate(code)->state == "draft");
+  SECTION("a name corrected before the issue in the same group: the credential carries it") {
+    const std::string code = draft(1), other = draft(2);
+    Status corrected;
+    Result<CertificateRecord> a = Status::Internal("test", "not run"), b = a;
+    fixture::InOneGroup(*env.reg,
+                        {[&] { a = env.reg->Issue(other); },
+                         [&] { corrected = env.reg->CorrectName(code, "Учащийся Исправленный"); },
+                         [&] { b = env.reg->Issue(code); }});
+    REQUIRE(corrected.ok());
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(b->view.learner_name == "Учащийся Исправленный");
+    CHECK(Cred(*b)["credentialSubject"]["identifier"][0]["identityHash"] ==
+          "Учащийся Исправленный");
+    CHECK(crypto::VerifyProof(Cred(*b), env.Resolver()).ok());
+    CheckSameRecord(*b, *env.reg->GetCertificate(code));
   }
-  SECTION("the issuer's key was rotated: the new key signs") {
-    const std::string code = env.ConfirmedDraft(env.Input());
-    env.after_presign = [&](const std::string&, int, int64_t) {
-      REQUIRE(env.reg->RotateKey("demo").ok());
-    };
-    auto c = env.reg->Issue(code);
+  SECTION("a key rotated between issues: the issues after it are signed with the new key") {
+    const std::string c1 = draft(1), c2 = draft(2), c3 = draft(3);
+    Status rotated;
+    Result<CertificateRecord> a = Status::Internal("test", "not run"), b = a, c = a;
+    fixture::InOneGroup(
+        *env.reg,
+        {[&] { a = env.reg->Issue(c1); }, [&] { rotated = env.reg->RotateKey("demo").status(); },
+         [&] { b = env.reg->Issue(c2); }, [&] { c = env.reg->Issue(c3); }});
+    REQUIRE(rotated.ok());
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
     REQUIRE(c.ok());
-    const Json cred = Cred(*c);
-    CHECK(cred["proof"][0]["verificationMethod"] == "did:web:cert.example.ru:issuers:demo#key-2");
-    CHECK(crypto::VerifyProof(cred, env.Resolver()).ok());
-    CheckSameRecord(*c, *env.reg->GetCertificate(code));
+    const std::string did = "did:web:cert.example.ru:issuers:demo";
+    CHECK(Cred(*a)["proof"][0]["verificationMethod"] == did + "#key-1");
+    CHECK(Cred(*b)["proof"][0]["verificationMethod"] == did + "#key-2");
+    CHECK(Cred(*c)["proof"][0]["verificationMethod"] == did + "#key-2");
+    for (const auto* r : {&a, &b, &c}) {
+      CHECK(crypto::VerifyProof(Cred(**r), env.Resolver()).ok());
+      CheckSameRecord(**r, *env.reg->GetCertificate((*r)->code));
+    }
   }
-  SECTION("nothing changed: the credential signed before is the one stored") {
-    const std::string code = env.ConfirmedDraft(env.Input());
-    int64_t signed_for = -1;
-    env.after_presign = [&](const std::string&, int, int64_t idx) { signed_for = idx; };
-    auto c = env.reg->Issue(code);
-    REQUIRE(c.ok());
-    CHECK(Cred(*c)["credentialStatus"]["statusListIndex"] == std::to_string(signed_for));
-    CheckSameRecord(*c, *env.reg->GetCertificate(code));
+  SECTION("the issuer suspended between issues: the issue after it is refused") {
+    const std::string c1 = draft(1), c2 = draft(2);
+    Status suspended;
+    Result<CertificateRecord> a = Status::Internal("test", "not run"), b = a;
+    fixture::InOneGroup(*env.reg, {[&] { a = env.reg->Issue(c1); },
+                                   [&] { suspended = env.reg->SuspendIssuer("demo"); },
+                                   [&] { b = env.reg->Issue(c2); }});
+    REQUIRE(suspended.ok());
+    REQUIRE(a.ok());
+    CHECK(b.status().slug() == "issuer.suspended");
+    CHECK(env.reg->GetCertificate(c2)->state == "draft");
+    CHECK(ledger_size() == size_before + 2);  // the issue and the suspension
   }
 }
 

@@ -432,12 +432,12 @@ TEST_CASE(
 }
 
 // Issue() signs from templates too (made per issuer, programme, key and
-// second, and kept): before its transaction, and in it when the snapshot went
-// stale. Either way the stored credential must be byte for byte the
-// documented one, also across a second, another programme and a new key.
+// second, and kept), beside the writer (Db::WriteSteps). The stored
+// credential must be byte for byte the documented one, also across a second,
+// another programme, a new key and a name corrected in the same group.
 TEST_CASE(
-    "single issue: each stored credential is byte for byte the documented credential, signed "
-    "before the transaction or in it, across seconds, programmes and keys",
+    "single issue: each stored credential is byte for byte the documented credential, across "
+    "seconds, programmes, keys and corrections in the same group",
     "[registry][batch]") {
   BatchEnv env;
   auto issue = [&](CertificateInput in) {
@@ -469,7 +469,7 @@ TEST_CASE(
   const std::string key2 = env.reg->IssuerDid("demo") + "#key-2";
   // The first issue makes the status list, in its transaction.
   check(issue(BatchEnv::Row(1)), key1);
-  // Signed before the transaction; a name that needs escaping; the same
+  // A name that needs escaping; the same
   // programme twice in one second (the kept template), then the other one.
   CertificateInput escaped = BatchEnv::Row(2);
   escaped.learner_name = "Учащийся \"2\" \\ Тест";
@@ -479,31 +479,36 @@ TEST_CASE(
   // A second later: new validFrom and proof created.
   env.clock.Advance(1000);
   check(issue(BatchEnv::Row(5)), key1);
-  // A key rotated between the snapshot and the transaction: the transaction
-  // signs with the new key; later issues are signed before it again.
-  env.after_presign = [&](const std::string&, int, int64_t) {
-    env.after_presign = nullptr;
-    REQUIRE(env.reg->RotateKey("demo").ok());
-  };
-  check(issue(BatchEnv::Row(7)), key2);
+  // A key rotated in the group of an issue (queued just before it): the
+  // issue is signed with the new key, from its new template.
+  {
+    auto d = env.reg->CreateDraft(BatchEnv::Row(7));
+    REQUIRE(d.ok());
+    REQUIRE(env.reg->ConfirmName(d->code).ok());
+    Status rotated;
+    Result<CertificateRecord> c = Status::Internal("test", "not run");
+    fixture::InOneGroup(*env.reg, {[&] { rotated = env.reg->RotateKey("demo").status(); },
+                                   [&] { c = env.reg->Issue(d->code); }});
+    REQUIRE(rotated.ok());
+    INFO(c.status().ToString());
+    REQUIRE(c.ok());
+    check(*c, key2);
+  }
   check(issue(BatchEnv::Row(8)), key2);
-  // A name corrected in between: signed in the transaction, same second.
+  // A name corrected in the group of its issue, same second.
   {
     CertificateInput in = BatchEnv::Row(10);
     auto d = env.reg->CreateDraft(in);
     REQUIRE(d.ok());
     REQUIRE(env.reg->ConfirmName(d->code).ok());
-    int calls = 0;
-    env.after_presign = [&](const std::string& code, int, int64_t) {
-      ++calls;
-      env.after_presign = nullptr;
-      REQUIRE(env.reg->CorrectName(code, "Учащийся 10 Исправленный").ok());
-      REQUIRE(env.reg->ConfirmName(code).ok());
-    };
-    auto c = env.reg->Issue(d->code);
+    Status corrected;
+    Result<CertificateRecord> c = Status::Internal("test", "not run");
+    fixture::InOneGroup(
+        *env.reg, {[&] { corrected = env.reg->CorrectName(d->code, "Учащийся 10 Исправленный"); },
+                   [&] { c = env.reg->Issue(d->code); }});
+    REQUIRE(corrected.ok());
     INFO(c.status().ToString());
     REQUIRE(c.ok());
-    CHECK(calls == 1);
     CHECK(c->view.learner_name == "Учащийся 10 Исправленный");
     check(*c, key2);
   }
