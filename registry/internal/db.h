@@ -3,10 +3,11 @@
 // header that exposes SQLiteCpp types, included by registry .cc files only.
 //
 // Thread-safety: Db is thread-safe. Write() may be called from any number of
-// threads; concurrent calls are batched into one transaction (group commit):
-// each closure runs inside its own SAVEPOINT, so a failing closure is rolled
-// back alone while the others commit. Write() returns only after COMMIT with
-// `PRAGMA synchronous = FULL`, i.e. once the change is durable.
+// threads; the writer thread batches concurrent calls into one transaction
+// (group commit): each closure runs inside its own SAVEPOINT, so a failing
+// closure is rolled back alone while the others commit. Write() returns only
+// after COMMIT and the syncer thread's fdatasync of the log, i.e. once the
+// change is durable (docs/storage.md). A closure must not call Write itself.
 #ifndef CERTLEDGER_REGISTRY_INTERNAL_DB_H_
 #define CERTLEDGER_REGISTRY_INTERNAL_DB_H_
 
