@@ -266,6 +266,119 @@ TEST_CASE(
 // WaitAnswerable (before a server's answer): after a committed write, the
 // thread answers without waiting for the next group's fsync; after a read,
 // or with nothing but a read since BeginAnswer, it waits as WaitDurable.
+// Db::WriteInSteps: in one group, step writes run their prepares, then their
+// computes side by side (the writer and a helper), then their finishes;
+// another write runs after the step writes before it have finished; a failed
+// prepare skips its compute and finish; a finish failing after the prepare
+// changed rows makes the steps run again, each write whole.
+TEST_CASE("db: step writes in one group: prepares, computes side by side, finishes in order",
+          "[registry]") {
+  TempDir dir;
+  std::unique_ptr<Db> db = OpenTestDb((dir.path() / "registry.db").string());
+  // Whole writes between the steps: rerunnable (the group runs without
+  // savepoints) or not (each write in a savepoint, the steps in one of
+  // their own).
+  const bool plain_between = GENERATE(false, true);
+  const bool fail_finish = GENERATE(false, true);
+  CAPTURE(plain_between, fail_finish);
+  std::atomic<bool> holding{false}, release{false};
+  Status held;
+  std::thread holder([&] {
+    held = db->Write([&](Conn&) -> Status {
+      holding = true;
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      return Status::Ok();
+    });
+  });
+  REQUIRE(WaitFor([&] { return holding.load(); }));
+
+  std::atomic<int> prepares1{0}, computes3{0};
+  std::atomic<bool> started1{false}, started2{false};
+  std::atomic<bool> overlapped{false};
+  std::thread::id thread1, thread2;
+  bool finish2_saw_1 = false, whole_saw_2 = false;
+  // S1 and S2: each compute waits for the other to start (10 s at most), so
+  // both run at once only if a helper takes one (the first run: a rerun
+  // runs each write whole on the writer).
+  const WriteSteps s1{[&](Conn& c) -> Status {
+                        ++prepares1;
+                        return InsertCheckpoint(c, 10);
+                      },
+                      [&] {
+                        if (started1) return;  // a rerun, whole, on the writer
+                        thread1 = std::this_thread::get_id();
+                        started1 = true;
+                        overlapped = WaitFor([&] { return started2.load(); });
+                      },
+                      [&](Conn& c) -> Status { return InsertCheckpoint(c, 11); }};
+  const WriteSteps s2{[&](Conn& c) -> Status { return InsertCheckpoint(c, 20); },
+                      [&] {
+                        if (started2) return;
+                        thread2 = std::this_thread::get_id();
+                        started2 = true;
+                        WaitFor([&] { return started1.load(); });
+                      },
+                      [&](Conn& c) -> Status {
+                        auto& q =
+                            c.Prepare("SELECT COUNT(*) FROM ledger_checkpoints WHERE size = 11");
+                        q.executeStep();
+                        finish2_saw_1 = q.getColumn(0).getInt() == 1;
+                        q.reset();
+                        return InsertCheckpoint(c, 21);
+                      }};
+  auto whole = [&](Conn& c) -> Status {
+    auto& q = c.Prepare("SELECT COUNT(*) FROM ledger_checkpoints WHERE size = 21");
+    q.executeStep();
+    whole_saw_2 = q.getColumn(0).getInt() == 1;
+    q.reset();
+    return InsertCheckpoint(c, 30);
+  };
+  const WriteSteps s3{[](Conn&) -> Status { return Status::AlreadyExists("test.refused", "no"); },
+                      [&] { ++computes3; }, [](Conn&) -> Status { return Status::Ok(); }};
+  const WriteSteps s4{[&](Conn& c) -> Status { return InsertCheckpoint(c, 40); }, [] {},
+                      [&](Conn& c) -> Status {
+                        if (fail_finish) return Status::FailedPrecondition("test.finish", "no");
+                        return InsertCheckpoint(c, 41);
+                      }};
+  std::vector<Status> results(5);
+  std::vector<std::thread> threads;
+  auto queue = [&](std::function<Status()> write) {
+    const size_t i = threads.size();
+    threads.emplace_back([&results, i, write] { results[i] = write(); });
+    return WaitFor([&] { return db->TEST_Queued() == i + 1; });
+  };
+  bool queued =
+      queue([&] { return db->WriteInSteps(s1); }) && queue([&] { return db->WriteInSteps(s2); }) &&
+      queue([&] { return plain_between ? db->Write(whole) : db->WriteRerunnable(whole); }) &&
+      queue([&] { return db->WriteInSteps(s3); }) && queue([&] { return db->WriteInSteps(s4); });
+  release = true;
+  holder.join();
+  for (auto& t : threads) t.join();
+  REQUIRE(held.ok());
+  REQUIRE(queued);
+
+  CHECK(results[0].ok());
+  CHECK(results[1].ok());
+  CHECK(results[2].ok());
+  CHECK(results[3].slug() == "test.refused");
+  CHECK(computes3 == 0);
+  CHECK(overlapped);
+  CHECK(thread1 != thread2);
+  CHECK(finish2_saw_1);
+  CHECK(whole_saw_2);
+  if (fail_finish) {
+    CHECK(results[4].slug() == "test.finish");
+    CHECK(Sizes(*db) == std::set<int64_t>{10, 11, 20, 21, 30});
+    // Without savepoints the whole group ran again; with them only the
+    // steps after the plain write.
+    CHECK(prepares1 == (plain_between ? 1 : 2));
+  } else {
+    CHECK(results[4].ok());
+    CHECK(Sizes(*db) == std::set<int64_t>{10, 11, 20, 21, 30, 40, 41});
+    CHECK(prepares1 == 1);
+  }
+}
+
 TEST_CASE("db: an answer whose last access was a committed write does not wait for later groups",
           "[registry]") {
   TempDir dir;
