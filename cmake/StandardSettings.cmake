@@ -20,6 +20,12 @@ if(CERTLEDGER_SANITIZE)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(certledger_settings INTERFACE -fsanitize=address,undefined)
 endif()
+# The writer, syncer and helper threads of registry/internal/db.cc, the
+# server's workers and the ledger's background thread share state.
+if(CERTLEDGER_SANITIZE_THREAD)
+  target_compile_options(certledger_settings INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(certledger_settings INTERFACE -fsanitize=thread)
+endif()
 
 # libFuzzer builds (tests/fuzz/, scripts/fuzz.sh): every library is
 # instrumented for coverage and runs under ASan + UBSan; only the fuzz
