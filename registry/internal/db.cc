@@ -1,6 +1,7 @@
 #include "registry/internal/db.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -207,6 +208,7 @@ void Db::WantCheckpoint() {
 }
 
 void Db::CheckpointLoop() {
+  pthread_setname_np(pthread_self(), "cl-checkpoint");  // (top -H, perf)
   std::unique_ptr<SQLite::Database> conn;
   std::unique_lock<std::mutex> lk(ckpt_mu_);
   const bool truncates = options_.idle_truncate_after_ms > 0;
@@ -443,6 +445,7 @@ void Db::RunComputes(const std::vector<Pending*>& batch) {
 }
 
 void Db::HelperLoop() {
+  pthread_setname_np(pthread_self(), "cl-db-helper");  // (top -H, perf)
   std::unique_lock<std::mutex> lk(helper_mu_);
   for (;;) {
     helper_cv_.wait(lk, [&] { return helpers_stop_ || offered_ != nullptr; });
@@ -508,6 +511,7 @@ Status Db::SyncLog() {
 }
 
 void Db::SyncerLoop() {
+  pthread_setname_np(pthread_self(), "cl-db-syncer");  // (top -H, perf)
   std::unique_lock<std::mutex> lk(durable_mu_);
   for (;;) {
     sync_cv_.wait(lk, [&] { return syncer_stop_ || commits_done_ > durable_.load(); });
@@ -590,6 +594,7 @@ Status Db::Enqueue(const WriteFn& fn, bool rerunnable, const WriteSteps* steps) 
 }
 
 void Db::WriterLoop() {
+  pthread_setname_np(pthread_self(), "cl-db-writer");  // (top -H, perf)
   std::unique_lock<std::mutex> lk(write_mu_);
   for (;;) {
     writer_cv_.wait(lk, [&] { return writer_stop_ || !queue_.empty(); });
