@@ -343,13 +343,18 @@ uint64_t Db::RunGroup(std::vector<Pending*>& group) {
         Pending* p = group[k];
         if (in_savepoint(p, "w", [&] { return (*p->fn)(c); })) prepared.push_back(p);
       }
-      RunComputes(prepared);
-      for (auto* p : prepared) {
-        p->result = p->steps->finish(c);
-        c.ResetAll();
-        if (!p->result.ok()) return p->result;
-      }
-      return Status::Ok();
+      Status failed;
+      RunSteps(prepared, [&](Pending* p) {
+        try {
+          p->result = p->steps->finish(c);
+          c.ResetAll();
+        } catch (const std::exception& e) {
+          p->result = FromException(e);
+        }
+        if (!p->result.ok()) failed = p->result;
+        return p->result.ok();
+      });
+      return failed;
     });
     if (!finished) {
       for (size_t k = i; k < end; ++k) whole(group[k]);
@@ -402,10 +407,7 @@ bool Db::RunWithoutSavepoints(std::vector<Pending*>& group, uint64_t* seq) {
   // Step writes prepared and waiting for their computes and finishes.
   std::vector<Pending*> batch;
   auto finish_batch = [&]() -> bool {
-    RunComputes(batch);
-    for (auto* p : batch) {
-      if (!run(p, p->steps->finish, true)) return false;
-    }
+    if (!RunSteps(batch, [&](Pending* p) { return run(p, p->steps->finish, true); })) return false;
     batch.clear();
     return true;
   };
@@ -423,11 +425,13 @@ bool Db::RunWithoutSavepoints(std::vector<Pending*>& group, uint64_t* seq) {
   return true;
 }
 
-void Db::RunComputes(const std::vector<Pending*>& batch) {
-  if (batch.empty()) return;
+bool Db::RunSteps(const std::vector<Pending*>& batch, const std::function<bool(Pending*)>& finish) {
+  const size_t n = batch.size();
+  if (n == 0) return true;
   StepBatch b;
   b.writes = &batch;
-  const bool offer = batch.size() > 1 && !helpers_.empty();
+  b.done = std::make_unique<std::atomic<bool>[]>(n);
+  const bool offer = n > 1 && !helpers_.empty();
   if (offer) {
     {
       std::lock_guard<std::mutex> lk(helper_mu_);
@@ -435,13 +439,41 @@ void Db::RunComputes(const std::vector<Pending*>& batch) {
     }
     helper_cv_.notify_one();
   }
-  for (size_t i; (i = b.next.fetch_add(1)) < batch.size();) batch[i]->steps->compute();
-  if (!offer) return;
-  // Withdrawn if no helper took it yet; else wait for those inside it (each
-  // runs at most the compute it took last).
-  std::unique_lock<std::mutex> lk(helper_mu_);
-  if (offered_ == &b) offered_ = nullptr;
-  helper_done_cv_.wait(lk, [&] { return b.running == 0; });
+  // The writer finishes each write, in order, as soon as its compute is
+  // done, and computes the next one not taken while the helper works on the
+  // one it waits for: finishes overlap the helper's computes.
+  bool ok = true;
+  for (size_t f = 0; f < n;) {
+    if (b.done[f].load()) {
+      if (!finish(batch[f])) {
+        ok = false;
+        b.next.store(n);  // nothing more to compute
+        break;
+      }
+      ++f;
+      continue;
+    }
+    if (const size_t i = b.next.fetch_add(1); i < n) {
+      batch[i]->steps->compute();
+      b.done[i].store(true);
+      continue;
+    }
+    // Every compute is taken: a helper is running batch[f]'s. (The helper
+    // stores done, then reads writer_waiting; this thread stores
+    // writer_waiting, then reads done: one of them sees the other's store.)
+    std::unique_lock<std::mutex> lk(helper_mu_);
+    b.writer_waiting.store(true);
+    helper_done_cv_.wait(lk, [&] { return b.done[f].load(); });
+    b.writer_waiting.store(false);
+  }
+  if (offer) {
+    // Withdrawn if no helper took it yet; else wait for those inside it
+    // (each runs at most the compute it took last).
+    std::unique_lock<std::mutex> lk(helper_mu_);
+    if (offered_ == &b) offered_ = nullptr;
+    helper_done_cv_.wait(lk, [&] { return b.running == 0; });
+  }
+  return ok;
 }
 
 void Db::HelperLoop() {
@@ -454,7 +486,14 @@ void Db::HelperLoop() {
     ++b->running;
     lk.unlock();
     const auto& writes = *b->writes;
-    for (size_t i; (i = b->next.fetch_add(1)) < writes.size();) writes[i]->steps->compute();
+    for (size_t i; (i = b->next.fetch_add(1)) < writes.size();) {
+      writes[i]->steps->compute();
+      b->done[i].store(true);
+      if (b->writer_waiting.load()) {
+        std::lock_guard<std::mutex> wl(helper_mu_);
+        helper_done_cv_.notify_all();
+      }
+    }
     lk.lock();
     if (offered_ == b) offered_ = nullptr;  // nothing left in it for anyone
     if (--b->running == 0) helper_done_cv_.notify_all();

@@ -202,8 +202,10 @@ class Db {
   // One write whole: its closure, or its three steps one after another.
   static Status RunWhole(Pending* p, Conn& c);
   // The computes of `batch` (step writes whose prepare succeeded), on the
-  // writer thread and the helpers.
-  void RunComputes(const std::vector<Pending*>& batch);
+  // writer thread and the helpers, and `finish` of each in order once its
+  // compute is done; stops at the first finish that returns false. Returns
+  // once no helper is inside the batch.
+  bool RunSteps(const std::vector<Pending*>& batch, const std::function<bool(Pending*)>& finish);
   void HelperLoop();
   // BEGIN IMMEDIATE on the writer; false (and the failure in every result)
   // when it failed.
@@ -267,16 +269,18 @@ class Db {
   std::condition_variable read_cv_;
   std::vector<std::unique_ptr<Conn>> readers_;  // idle readers
 
-  // The step helpers (RunComputes): a batch is offered to them, and whoever
+  // The step helpers (RunSteps): a batch is offered to them, and whoever
   // takes it runs computes until none is left.
   struct StepBatch {
     const std::vector<Pending*>* writes;
-    std::atomic<size_t> next{0};
-    int running = 0;  // helpers inside it (under helper_mu_)
+    std::atomic<size_t> next{0};                // the next compute to take
+    std::unique_ptr<std::atomic<bool>[]> done;  // per write: its compute has run
+    std::atomic<bool> writer_waiting{false};    // for a done (helper_done_cv_)
+    int running = 0;                            // helpers inside it (under helper_mu_)
   };
   std::mutex helper_mu_;
   std::condition_variable helper_cv_;       // a batch is offered, or stop
-  std::condition_variable helper_done_cv_;  // a helper left the batch
+  std::condition_variable helper_done_cv_;  // a helper left the batch, or a compute is done
   StepBatch* offered_ = nullptr;
   bool helpers_stop_ = false;
   std::vector<std::thread> helpers_;

@@ -267,12 +267,14 @@ TEST_CASE(
 // thread answers without waiting for the next group's fsync; after a read,
 // or with nothing but a read since BeginAnswer, it waits as WaitDurable.
 // Db::WriteInSteps: in one group, step writes run their prepares, then their
-// computes side by side (the writer and a helper), then their finishes;
+// computes side by side (the writer and a helper), each finish in order as
+// soon as its compute is done (while the helper computes the next);
 // another write runs after the step writes before it have finished; a failed
 // prepare skips its compute and finish; a finish failing after the prepare
 // changed rows makes the steps run again, each write whole.
-TEST_CASE("db: step writes in one group: prepares, computes side by side, finishes in order",
-          "[registry]") {
+TEST_CASE(
+    "db: step writes in one group: prepares, computes side by side, finishes in order as they come",
+    "[registry]") {
   TempDir dir;
   std::unique_ptr<Db> db = OpenTestDb((dir.path() / "registry.db").string());
   // Whole writes between the steps: rerunnable (the group runs without
@@ -294,7 +296,7 @@ TEST_CASE("db: step writes in one group: prepares, computes side by side, finish
 
   std::atomic<int> prepares1{0}, computes3{0};
   std::atomic<bool> started1{false}, started2{false};
-  std::atomic<bool> overlapped{false};
+  std::atomic<bool> overlapped{false}, finished1{false}, finish1_during_2{false};
   std::thread::id thread1, thread2;
   bool finish2_saw_1 = false, whole_saw_2 = false;
   // S1 and S2: each compute waits for the other to start (10 s at most), so
@@ -310,13 +312,18 @@ TEST_CASE("db: step writes in one group: prepares, computes side by side, finish
                         started1 = true;
                         overlapped = WaitFor([&] { return started2.load(); });
                       },
-                      [&](Conn& c) -> Status { return InsertCheckpoint(c, 11); }};
+                      [&](Conn& c) -> Status {
+                        finished1 = true;
+                        return InsertCheckpoint(c, 11);
+                      }};
   const WriteSteps s2{[&](Conn& c) -> Status { return InsertCheckpoint(c, 20); },
                       [&] {
                         if (started2) return;
                         thread2 = std::this_thread::get_id();
                         started2 = true;
                         WaitFor([&] { return started1.load(); });
+                        // The writer finishes S1 while this compute runs.
+                        finish1_during_2 = WaitFor([&] { return finished1.load(); });
                       },
                       [&](Conn& c) -> Status {
                         auto& q =
@@ -364,6 +371,7 @@ TEST_CASE("db: step writes in one group: prepares, computes side by side, finish
   CHECK(computes3 == 0);
   CHECK(overlapped);
   CHECK(thread1 != thread2);
+  CHECK(finish1_during_2);
   CHECK(finish2_saw_1);
   CHECK(whole_saw_2);
   if (fail_finish) {
