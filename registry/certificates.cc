@@ -114,22 +114,47 @@ Result<Programme> LoadProgramme(Conn& c, int64_t issuer_id, const std::string& c
   return p;
 }
 
+// An issuer as issuance reads it: what the credential names, and the rest of
+// what the answer shows (IssuerView, built without reading it again).
 struct IssuerRow {
   int64_t id = 0;
   std::string status, name_ru, licence_number, licence_date;
+  std::string name_en, inn;
+  std::optional<int64_t> suspended_ms;
 };
 
 Result<IssuerRow> LoadIssuer(Conn& c, const std::string& slug) {
   auto& q = c.Prepare(
-      "SELECT id, status, name_ru, licence_number, licence_date FROM issuers WHERE slug = ?");
+      "SELECT id, status, name_ru, licence_number, licence_date, name_en, inn, suspended_ms FROM "
+      "issuers WHERE slug = ?");
   q.bind(1, slug);
   if (!q.executeStep()) {
     return Status::NotFound("issuer.unknown", "no issuer \"" + slug + "\" is registered")
         .WithField("issuer");
   }
-  return IssuerRow{q.getColumn(0).getInt64(), q.getColumn(1).getString(),
-                   q.getColumn(2).getString(), q.getColumn(3).getString(),
-                   q.getColumn(4).getString()};
+  IssuerRow r{q.getColumn(0).getInt64(),  q.getColumn(1).getString(),
+              q.getColumn(2).getString(), q.getColumn(3).getString(),
+              q.getColumn(4).getString(), q.getColumn(5).getString(),
+              q.getColumn(6).getString(), std::nullopt};
+  if (!q.getColumn(7).isNull()) r.suspended_ms = q.getColumn(7).getInt64();
+  return r;
+}
+
+// The issuer `slug` as Registry::IssuerViewIn reads it (registry.cc,
+// ReadIssuerRow), from the row issuance read.
+model::IssuerView ViewOfIssuer(const IssuerRow& r, const std::string& slug,
+                               const std::string& did) {
+  model::IssuerView v;
+  v.slug = slug;
+  v.did = did;
+  v.name.ru = r.name_ru;
+  v.name.en = r.name_en;
+  v.inn = r.inn;
+  v.licence_number = r.licence_number;
+  v.licence_date = r.licence_date;
+  v.status = r.status;
+  v.suspended_at_ms = r.suspended_ms;
+  return v;
 }
 
 }  // namespace
@@ -1316,7 +1341,7 @@ Result<int64_t> Registry::FinishIssueIn(Conn& c, const std::string& slug, int64_
     r.status_n = n;
     r.status_idx = static_cast<int>(idx);
     r.issued_ms = now_ms;
-    CERTLEDGER_ASSIGN_OR_RETURN(issued->issuer, IssuerViewIn(c, slug));
+    issued->issuer = ViewOfIssuer(w.issuer, slug, did);  // as prepare read it
     issued->row = std::move(r);
     issued->programme = std::move(w.programme);
     issued->credential = canon;

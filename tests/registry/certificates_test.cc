@@ -143,6 +143,10 @@ void CheckSameRecord(const CertificateRecord& a, const CertificateRecord& b) {
   CHECK(x.issuer.slug == y.issuer.slug);
   CHECK(x.issuer.did == y.issuer.did);
   CHECK(x.issuer.name.ru == y.issuer.name.ru);
+  CHECK(x.issuer.name.en == y.issuer.name.en);
+  CHECK(x.issuer.inn == y.issuer.inn);
+  CHECK(x.issuer.licence_date == y.issuer.licence_date);
+  CHECK(x.issuer.suspended_at_ms == y.issuer.suspended_at_ms);
   CHECK(x.issuer.licence_number == y.issuer.licence_number);
   CHECK(x.issuer.status == y.issuer.status);
   CHECK(x.learner_name == y.learner_name);
