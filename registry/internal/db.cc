@@ -425,6 +425,16 @@ bool Db::RunWithoutSavepoints(std::vector<Pending*>& group, uint64_t* seq) {
   return true;
 }
 
+void Db::Compute(Pending* p) noexcept {
+  // A compute must not throw (WriteSteps); if one does anyway, it must not
+  // unwind through the batch another thread is in: its finish finds its
+  // result missing and fails.
+  try {
+    p->steps->compute();
+  } catch (...) {
+  }
+}
+
 bool Db::RunSteps(const std::vector<Pending*>& batch, const std::function<bool(Pending*)>& finish) {
   const size_t n = batch.size();
   if (n == 0) return true;
@@ -454,7 +464,7 @@ bool Db::RunSteps(const std::vector<Pending*>& batch, const std::function<bool(P
       continue;
     }
     if (const size_t i = b.next.fetch_add(1); i < n) {
-      batch[i]->steps->compute();
+      Compute(batch[i]);
       b.done[i].store(true);
       continue;
     }
@@ -487,7 +497,7 @@ void Db::HelperLoop() {
     lk.unlock();
     const auto& writes = *b->writes;
     for (size_t i; (i = b->next.fetch_add(1)) < writes.size();) {
-      writes[i]->steps->compute();
+      Compute(writes[i]);
       b->done[i].store(true);
       if (b->writer_waiting.load()) {
         std::lock_guard<std::mutex> wl(helper_mu_);

@@ -206,6 +206,7 @@ class Db {
   // compute is done; stops at the first finish that returns false. Returns
   // once no helper is inside the batch.
   bool RunSteps(const std::vector<Pending*>& batch, const std::function<bool(Pending*)>& finish);
+  static void Compute(Pending* p) noexcept;
   void HelperLoop();
   // BEGIN IMMEDIATE on the writer; false (and the failure in every result)
   // when it failed.
