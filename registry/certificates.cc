@@ -1268,7 +1268,6 @@ Result<int64_t> Registry::FinishIssueIn(Conn& c, const std::string& slug, int64_
   const SignedCredential& sc = *w.signed_credential;
   CertRow& r = w.row;
   const std::string did = IssuerDid(slug);
-  const internal::StatusListOwner owner{w.issuer.id, base_url_, slug, did, w.key};
   const int n = w.slot.n;
   const int64_t idx = w.slot.idx;
   const std::string url = base_url_ + "/v/" + r.code;
@@ -1304,6 +1303,7 @@ Result<int64_t> Registry::FinishIssueIn(Conn& c, const std::string& slug, int64_
     CERTLEDGER_RETURN_IF_ERROR(CompleteVoucher(c, r.voucher, slug, r.code, now_ms));
   }
   if (!r.supersedes.empty()) {
+    const internal::StatusListOwner owner{w.issuer.id, base_url_, slug, did, w.key};
     CERTLEDGER_ASSIGN_OR_RETURN(CertRow prev, LoadCert(c, r.supersedes));
     if (prev.state != "issued" || prev.issuer_id != w.issuer.id) {
       return Status::FailedPrecondition("certificate.state",

@@ -89,10 +89,11 @@ using ReadFn = std::function<Status(Conn&)>;
 // hold up the single writer (signing a credential): `prepare` and `finish`
 // run in the group's transaction, `compute` between them, perhaps on another
 // thread. Step writes queued one after another in a group run all their
-// prepares, then their computes side by side, then their finishes, in queue
-// order; so a finish checks again whatever another write's finish may have
-// changed since its prepare, and fails if it did: the group then runs again
-// with each write whole (prepare, compute, finish) in its own savepoint.
+// prepares, then their computes side by side (the writer and the helpers),
+// the writer finishing each, in queue order, as soon as its compute is done;
+// so a finish checks again whatever another write's finish may have changed
+// since its prepare, and fails if it did: the group then runs again with
+// each write whole (prepare, compute, finish) in its own savepoint.
 // Rerunnable (Db::WriteRerunnable): each step sets afresh what it reports.
 // compute must not throw, and is skipped when prepare failed.
 struct WriteSteps {
@@ -191,10 +192,9 @@ class Db {
     Status result;
     bool done = false;
     uint64_t committed = 0;  // the group's commit number, 0: none tried
-    // Each writer waits on its own condition, woken when its group has
-    // committed or when it is first in line to lead: one shared condition
-    // woke every waiting thread after each group (a context switch per
-    // waiter per commit).
+    // Each caller waits on its own condition, woken by the syncer once its
+    // group is durable (or by the writer when BEGIN failed): one shared
+    // condition would wake every waiting thread after each group.
     std::condition_variable cv;
   };
   Db(std::string path, DbOptions options) : path_(std::move(path)), options_(options) {}
@@ -251,7 +251,9 @@ class Db {
   std::atomic<uint64_t> commits_started_{0};
   // Steady-clock milliseconds of the newest commit (CheckpointLoop's idleness).
   std::atomic<int64_t> last_commit_ms_{0};
-  std::mutex durable_mu_;  // guards the four below
+  // Guards commits_done_, durable_'s writes, unsynced_, syncer_stop_ and
+  // sync_error_.
+  std::mutex durable_mu_;
   std::condition_variable durable_cv_;
   uint64_t commits_done_ = 0;                    // highest number whose COMMIT has returned
   std::atomic<uint64_t> durable_{0};             // written under durable_mu_; read without it
